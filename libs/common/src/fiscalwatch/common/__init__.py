@@ -1,0 +1,2 @@
+"""Shared by every Fiscalwatch service: the disclosure model, event schemas, settings,
+logging, metrics and broker wiring."""

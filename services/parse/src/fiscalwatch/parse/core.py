@@ -1,0 +1,51 @@
+"""The parsing core: `SourceDocument` in, `Disclosure` out. Pure: no I/O.
+
+It composes four readers, each owning its part of the document:
+- `metadata.extract_metadata`: department, region, year, kind, unit, publication date
+  (raises `NotADisclosure` for text that is not a budget or final-accounts disclosure);
+- `tables.extract_tables`: the standard tables, recognised by their templates;
+- `narrative.extract_facts`: every amount the text states, with the claims around it;
+- the coverage report: which standard tables were found, which are missing, and every line
+  holding a number that no reader understood.
+"""
+
+from __future__ import annotations
+
+from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine
+from fiscalwatch.parse.metadata import extract_metadata
+from fiscalwatch.parse.narrative import extract_facts
+from fiscalwatch.parse.numbers import NUMBER_RE, fold
+from fiscalwatch.parse.tables import extract_tables, mandatory_templates
+
+
+def parse_document(doc: SourceDocument) -> Disclosure:
+    metadata = extract_metadata(doc)
+    tables = extract_tables(doc, metadata)
+    narrative = extract_facts(doc, metadata, table_lines=tables.consumed)
+    understood = tables.consumed | narrative.consumed
+    reported = {u.line for u in (*tables.unread, *narrative.unread)}
+    unread = [*tables.unread, *narrative.unread]
+    unread += [
+        UnreadLine(line=line.number, text=line.text, reason="number outside any recognised table or statement")
+        for line in doc.lines
+        if line.number not in understood
+        and line.number not in reported
+        and NUMBER_RE.search(fold(line.text))
+    ]
+    found = tuple(t.template_id for t in tables.tables)
+    coverage = Coverage(
+        tables_found=found,
+        tables_missing=tuple(t for t in mandatory_templates(metadata.kind) if t not in found),
+        tables_declared_empty=tuple(t.template_id for t in tables.tables if t.declared_empty),
+        unread_lines=tuple(sorted(unread, key=lambda u: u.line)),
+    )
+    return Disclosure(
+        document=DocumentRef(
+            name=doc.name, sha256=doc.sha256, pages=doc.pages, media_type=doc.media_type
+        ),
+        metadata=metadata,
+        tables=tuple(tables.tables),
+        facts=tuple(narrative.facts),
+        coverage=coverage,
+    )
