@@ -1,6 +1,14 @@
 """Standard tables: recognised by declarative templates (see `../templates/*.yaml`), read by
 one generic engine whatever the layout (tab-separated cells, lines flattened to
-space-separated tokens, or cells a format reader already knows)."""
+space-separated tokens, or cells a format reader already knows).
+
+The modules, in the order the engine uses them:
+- `templates`: the YAML templates, loaded into dataclasses;
+- `segment`: where each table starts and ends (captions, not the table of contents);
+- `reader`: one region read into header, rows and notes (`header`, `rows`, `columns`
+  for value-column inference, `notes` for printed identities and empty declarations);
+- `build`: page splits merged, cut codes resolved (`codes`), keys and Amounts assigned.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,10 @@ from dataclasses import dataclass, field
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import DisclosureKind, Metadata, Table, UnreadLine
+from fiscalwatch.parse.tables.build import build_table, known_codes, merge_page_splits
+from fiscalwatch.parse.tables.reader import read_region
+from fiscalwatch.parse.tables.segment import segment
+from fiscalwatch.parse.tables.templates import load_templates, templates_for
 
 
 @dataclass(frozen=True)
@@ -18,8 +30,22 @@ class TableExtraction:
 
 
 def extract_tables(doc: SourceDocument, metadata: Metadata) -> TableExtraction:
-    raise NotImplementedError
+    templates = templates_for(metadata.kind)
+    regions = segment(doc.lines, templates)
+    read = merge_page_splits([read_region(doc.lines, region, metadata.unit) for region in regions])
+    known = known_codes(read)
+    line_text = {line.number: line.text for line in doc.lines}
+    tables = [build_table(table, known, line_text) for table in read]
+    consumed: set[int] = set()
+    unread: list[UnreadLine] = []
+    for table in read:
+        consumed |= table.consumed
+        unread.extend(table.unread)
+    unread_lines = {u.line for u in unread}
+    return TableExtraction(
+        tables=tables, consumed=frozenset(consumed - unread_lines), unread=unread
+    )
 
 
 def mandatory_templates(kind: DisclosureKind) -> list[str]:
-    raise NotImplementedError
+    return [t.id for t in load_templates() if t.kind is kind and t.mandatory]

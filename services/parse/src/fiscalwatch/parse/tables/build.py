@@ -1,0 +1,211 @@
+"""From tables as read to the `Table` model: page-split tables merged, cut codes resolved,
+row keys assigned (code, 行次, label), cells turned into Amounts, identities completed
+from the template when the document prints none."""
+
+from __future__ import annotations
+
+import re
+
+from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, Term
+from fiscalwatch.parse.numbers import parse_decimal
+from fiscalwatch.parse.tables.codes import level_of, resolve_code
+from fiscalwatch.parse.tables.reader import ReadTable
+from fiscalwatch.parse.tables.rows import RawRow, has_ordinal
+from fiscalwatch.parse.tables.text import label_key
+
+
+def merge_page_splits(tables: list[ReadTable]) -> list[ReadTable]:
+    """A table continued on the next page repeats its caption and header: consecutive
+    tables of the same template (and the same printed number, when both print one) are
+    one table."""
+    merged: list[ReadTable] = []
+    for table in tables:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.template.id == table.template.id
+            and (last.number is None or table.number is None or last.number == table.number)
+            and not last.declared_empty
+        ):
+            last.rows.extend(table.rows)
+            last.consumed |= table.consumed
+            last.unread.extend(table.unread)
+            last.identities.extend(table.identities)
+            last.end_line = table.end_line
+            if not last.columns:
+                last.columns = table.columns
+            continue
+        merged.append(table)
+    return merged
+
+
+def known_codes(tables: list[ReadTable]) -> dict[str, set[str]]:
+    """Full function codes printed anywhere in the document, with the names printed for them."""
+    known: dict[str, set[str]] = {}
+    for table in tables:
+        if table.code_kind != "function":
+            continue
+        for row in table.rows:
+            if row.code and len(row.code) == 7:
+                known.setdefault(row.code, set()).add(row.label)
+    return known
+
+
+def _code_kind_of(row: RawRow, table: ReadTable) -> str:
+    if table.template.layout == "sections" and table.code_kind == "none":
+        return "economic" if row.code and row.code[0] in "35" else "function"
+    return table.code_kind
+
+
+def _row_key(row: RawRow, table: ReadTable, known: dict[str, set[str]]):
+    """(key, key_kind, code, level)."""
+    if row.code:
+        kind = _code_kind_of(row, table)
+        code = row.code
+        if kind == "function" and len(code) == 6:
+            code = resolve_code(code, row.label, known) or code
+        key = f"{code}/{row.unit_code}" if row.unit_code else code
+        if kind == "function":
+            return key, "function_code", code, level_of(code)
+        if kind == "economic":
+            return key, "economic_code", code, None
+        return key, "label", code, None
+    if row.line_number is not None:
+        return str(row.line_number), "line_number", None, None
+    label = label_key(row.label) or table.template.unlabelled_row
+    return label, "label", None, None
+
+
+def _amount(token, table: ReadTable) -> Amount:
+    return Amount(
+        value=parse_decimal(token.text),
+        unit=table.unit,
+        raw=token.text,
+        source=SourceRef(line=token.line, column=token.column, page=token.page),
+    )
+
+
+def build_table(table: ReadTable, known: dict[str, set[str]], line_text: dict[int, str]) -> Table:
+    ids_by_section: dict[int, list[str]] = {}
+    for column in table.columns:
+        ids_by_section.setdefault(column.section, []).append(column.id)
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    table.rows.sort(key=lambda r: r.section)  # side-by-side sections are stacked, in order
+    for raw in table.rows:
+        key, kind, code, level = _row_key(raw, table, known)
+        if not key:
+            key, kind = "row", "label"
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}#{seen[key]}"
+        ids = ids_by_section.get(raw.section, [])
+        cells = {ids[pos]: _amount(tok, table) for pos, tok in sorted(raw.cells.items()) if pos < len(ids)}
+        first = raw.lines[0] if raw.lines else table.source.line
+        text = " | ".join(line_text.get(n, "").strip() for n in raw.lines) if raw.lines else None
+        page = raw.tokens[0].page if raw.tokens else None
+        rows.append(
+            Row(
+                key=key,
+                key_kind=kind,
+                label=raw.label or (table.template.unlabelled_row if not raw.code and raw.line_number is None else ""),
+                code=code,
+                printed_code=raw.code if raw.code and raw.code != code else None,
+                line_number=raw.line_number,
+                level=level,
+                cells=cells,
+                source=SourceRef(line=first, page=page, text=text),
+            )
+        )
+    columns: list[Column] = []
+    seen_ids: set[str] = set()
+    for column in table.columns:
+        if column.id in seen_ids:
+            continue
+        seen_ids.add(column.id)
+        columns.append(Column(id=column.id, label=column.label))
+    identities = table.identities or template_identities(table, rows)
+    return Table(
+        template_id=table.template.id,
+        number=table.number,
+        title=table.title,
+        unit=table.unit,
+        columns=tuple(columns),
+        rows=tuple(rows),
+        identities=tuple(identities),
+        declared_empty=table.declared_empty,
+        empty_note=table.empty_note,
+        source=table.source,
+        end_line=table.end_line,
+    )
+
+
+def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
+    """The Ministry's identities from the template, in this document's column ids and row
+    keys; terms this document does not print are left out."""
+    found: list[Identity] = []
+    for spec in table.template.identities:
+        if spec.axis == "column":
+            identity = _column_identity(table, spec)
+        else:
+            identity = _row_identity(table, rows, spec)
+        if identity is not None:
+            found.append(identity)
+    return found
+
+
+def _column_identity(table: ReadTable, spec) -> Identity | None:
+    for section in sorted({c.section for c in table.columns}):
+        ids = {c.key: c.id for c in table.columns if c.section == section}
+        if spec.target not in ids:
+            continue
+        terms = tuple(Term(sign=sign, ref=ids[key]) for sign, key in spec.terms if key in ids)
+        if not terms:
+            continue
+        text = f"{ids[spec.target]} = " + " ".join(
+            f"{'+' if t.sign > 0 else '-'} {t.ref}" for t in terms
+        ).lstrip("+ ")
+        return Identity(axis="column", target=ids[spec.target], terms=terms, origin="template", text=text)
+    return None
+
+
+def _section_rows(table: ReadTable, rows: list[Row], section_key: str | None) -> list[tuple[RawRow, Row]]:
+    pairs = list(zip(table.rows, rows))
+    if section_key is None or not table.section_keys:
+        return pairs
+    wanted = {i for i, k in enumerate(table.section_keys) if k == section_key}
+    return [(raw, row) for raw, row in pairs if raw.section in wanted]
+
+
+def _find(pairs: list[tuple[RawRow, Row]], pattern: str) -> list[int]:
+    regex = re.compile(pattern)
+    return [
+        i for i, (_, row) in enumerate(pairs)
+        if row.key == pattern or (row.label and regex.fullmatch(label_key(row.label)))
+    ]
+
+
+def _row_identity(table: ReadTable, rows: list[Row], spec) -> Identity | None:
+    pairs = _section_rows(table, rows, spec.section)
+    targets = _find(pairs, spec.target)
+    if not targets:
+        return None
+    target = targets[0]
+    if spec.section_items:
+        term_rows = [
+            pairs[i][1] for i in range(target)
+            if pairs[i][1].label and has_ordinal(pairs[i][1].label)
+        ]
+        terms = tuple(Term(sign=1, ref=r.key) for r in term_rows)
+    else:
+        terms_list = []
+        for sign, pattern in spec.terms:
+            hits = [i for i in _find(pairs, pattern) if i != target]
+            if hits:
+                terms_list.append(Term(sign=sign, ref=pairs[hits[0]][1].key))
+        terms = tuple(terms_list)
+    if not terms:
+        return None
+    target_key = pairs[target][1].key
+    text = f"{target_key} = " + " + ".join(t.ref for t in terms)
+    return Identity(axis="row", target=target_key, terms=terms, origin="template", text=text)

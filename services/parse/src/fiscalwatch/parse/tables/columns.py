@@ -1,0 +1,86 @@
+"""Column inference: which value column each printed value of a row belongs to.
+
+A flattened line drops its empty cells, so "2101502 一般行政管理事务 920.15 920.15" under
+合计 | 基本支出小计 | 人员经费 | 公用经费 | 项目支出 could be any two of five columns. The
+candidates are the order-preserving assignments of the k values to the n columns; the one
+kept violates the fewest of the template's column identities (合计 = 基本支出 + 项目支出 …),
+then fills the columns the template says are most often filled. A tab line keeps its empty
+cells, so only its alignment against the header is uncertain (rows shifted by one cell):
+there the candidates are the shifts, preferring values right-aligned to the last column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import combinations, islice
+from math import comb
+
+MAX_CANDIDATES = 5000  # beyond this, the first candidates in order are enough
+ROUNDING = Decimal("0.01")  # published tables round each cell; sums may be off by a cent
+
+
+@dataclass(frozen=True)
+class ColumnIdentity:
+    """target = Σ sign·term, over value-column positions (0-based)."""
+
+    target: int
+    terms: tuple[tuple[int, int], ...]  # (sign, position)
+
+
+def violations(filled: dict[int, Decimal], identities: list[ColumnIdentity]) -> int:
+    count = 0
+    for identity in identities:
+        expected = sum((sign * filled.get(pos, Decimal(0)) for sign, pos in identity.terms), Decimal(0))
+        actual = filled.get(identity.target, Decimal(0))
+        if abs(actual - expected) > ROUNDING * max(1, len(identity.terms)):
+            count += 1
+    return count
+
+
+def infer_positions(
+    values: list[Decimal], n: int, identities: list[ColumnIdentity], priority: list[int]
+) -> tuple[int, ...] | None:
+    """Positions (0-based, increasing) of `values` among `n` columns, or None when there
+    are more values than columns."""
+    k = len(values)
+    if k == 0:
+        return ()
+    if k > n:
+        return None
+    if k == n:
+        return tuple(range(n))
+    rank = {pos: i for i, pos in enumerate(priority)}
+
+    def cost(positions: tuple[int, ...]) -> tuple[int, int, tuple[int, ...]]:
+        filled = dict(zip(positions, values))
+        return (
+            violations(filled, identities),
+            sum(rank.get(p, len(rank) + p) for p in positions),
+            positions,
+        )
+
+    candidates = combinations(range(n), k)
+    if comb(n, k) > MAX_CANDIDATES:
+        candidates = islice(candidates, MAX_CANDIDATES)
+    return min(candidates, key=cost)
+
+
+def infer_shift(
+    cells: list[Decimal | None], n: int, identities: list[ColumnIdentity]
+) -> int | None:
+    """The shift s such that cell i is column i + s, for a run of tab cells (None = empty)
+    that may be offset against the header. Every value must land on a column."""
+    numbered = [i for i, c in enumerate(cells) if c is not None]
+    if not numbered:
+        return 0
+    lowest, highest = -numbered[0], n - 1 - numbered[-1]
+    if lowest > highest:
+        return None
+    right_aligned = n - len(cells)
+
+    def cost(shift: int) -> tuple[int, int, int]:
+        filled = {i + shift: c for i, c in enumerate(cells) if c is not None}
+        return (violations(filled, identities), abs(shift - right_aligned), -shift)
+
+    return min(range(lowest, highest + 1), key=cost)

@@ -1,0 +1,78 @@
+"""Table notes: the identities a table prints under it, and explicit empty declarations.
+
+    27行 = (1+2+3+4+5+6+7+8)行；31行 = (27+28+29)行；   -> row identities
+    58行 = (32+33+...+57)行                              -> a range 32..57
+    1 栏各行 = (2+3+4+5+6+7) 栏各行。                     -> column identity, every row
+    6 栏各行 = (1+2-3) 栏各行；3 栏各行 = (4+5) 栏各行      -> signed terms
+    1 栏 = (2+3+6) 栏                                    -> column identity
+"""
+
+from __future__ import annotations
+
+import re
+
+from fiscalwatch.common.model import Identity, SourceRef, Term
+from fiscalwatch.parse.tables.segment import EMPTY_NOTE_RE
+from fiscalwatch.parse.tables.text import compact
+
+MAX_RANGE = 200  # "32+33+...+57" expands to at most this many terms
+
+# Each further term starts with its sign, so a run of digits splits only one way and the
+# pattern cannot backtrack on long inputs.
+_TERM = r"(?:\d{1,3}|\.{2,3}|…{1,2})"
+_IDENTITY_RE = re.compile(
+    rf"(\d{{1,3}})(行|栏)(?:各行)?=\(?([+-]?{_TERM}(?:[+-]{_TERM})*)\)?(?:行|栏)(?:各行)?"
+)
+_TERM_RE = re.compile(r"([+-]?)(\d{1,3}|\.{2,3}|…{1,2})")
+NOTE_START_RE = re.compile(r"^(?:注|说明|备注)\s*[:：]")
+
+
+def _terms(body: str) -> tuple[Term, ...] | None:
+    parts = _TERM_RE.findall(body)
+    terms: list[Term] = []
+    pending_range = False
+    for sign, ref in parts:
+        if not ref[0].isdigit():
+            pending_range = True
+            continue
+        value = int(ref)
+        if pending_range and terms:
+            start = int(terms[-1].ref) + 1
+            if value - start > MAX_RANGE:
+                return None
+            terms.extend(Term(sign=1, ref=str(n)) for n in range(start, value))
+            pending_range = False
+        terms.append(Term(sign=-1 if sign == "-" else 1, ref=str(value)))
+    return tuple(terms) if terms else None
+
+
+def parse_identities(text: str, source: SourceRef | None = None) -> list[Identity]:
+    """Every identity printed in one note line, in order."""
+    key = compact(text).replace("（", "(").replace("）", ")")
+    found = []
+    for match in _IDENTITY_RE.finditer(key):
+        terms = _terms(match.group(3))
+        if terms is None:
+            continue
+        found.append(
+            Identity(
+                axis="row" if match.group(2) == "行" else "column",
+                target=match.group(1),
+                terms=terms,
+                origin="printed",
+                text=match.group(0),
+                source=source,
+            )
+        )
+    return found
+
+
+def empty_note(text: str) -> str | None:
+    """The empty declaration a line makes ("本单位无政府性基金。"), if any."""
+    found = EMPTY_NOTE_RE.search(compact(text))
+    return found.group() if found else None
+
+
+def is_note_line(text: str) -> bool:
+    key = compact(text)
+    return bool(NOTE_START_RE.match(key) or _IDENTITY_RE.search(key) or EMPTY_NOTE_RE.search(key))

@@ -1,0 +1,472 @@
+"""Reading one table region: caption block, header, rows, notes.
+
+The region's lines are classified in order: the caption block (caption, table number,
+unit, department and year lines), header lines, data rows, then notes. Rows are read by the
+layout of their line (tab cells, or flattened words); values are placed into the template's
+columns by `columns.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fiscalwatch.common.document import DocumentLine
+from fiscalwatch.common.model import Identity, SourceRef, Unit, UnreadLine
+from fiscalwatch.parse.numbers import parse_decimal
+from fiscalwatch.parse.tables import columns as infer
+from fiscalwatch.parse.tables.header import (
+    Header,
+    choose_columns,
+    code_kind,
+    column_ids,
+    is_lanci_sequence,
+    lanci_numbers,
+    present_columns,
+    read_header,
+    section_starts,
+)
+from fiscalwatch.parse.tables.notes import empty_note, is_note_line, parse_identities
+from fiscalwatch.parse.tables.rows import (
+    RawRow,
+    has_ordinal,
+    nonempty,
+    parse_detail_row,
+    split_sections_flat,
+    starts_with_code,
+    starts_with_row_code,
+    trailing_numbers,
+)
+from fiscalwatch.parse.tables.segment import Region, number_of, unit_of
+from fiscalwatch.parse.tables.templates import ColumnSpec, TemplateSpec
+from fiscalwatch.parse.tables.text import Token, compact, is_tab_line, label_key, line_tokens
+
+_META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
+_TOTAL_LABELS = {"合计", "总计"}
+_NOTE_CONTINUATION_RE = re.compile(r"^\d{1,2}[.、]\D")
+
+
+@dataclass(frozen=True)
+class DataLine:
+    tokens: list[Token]
+    tab: bool  # cells known (tab-separated or from the format reader), empties kept
+
+
+@dataclass
+class ReadColumn:
+    id: str
+    label: str
+    key: str  # template column key
+    section: int = 0
+
+
+@dataclass
+class ReadTable:
+    template: TemplateSpec
+    title: str
+    number: str | None
+    unit: Unit
+    columns: list[ReadColumn]
+    rows: list[RawRow]
+    code_kind: str
+    identities: list[Identity] = field(default_factory=list)
+    declared_empty: bool = False
+    empty_note: str | None = None
+    source: SourceRef | None = None
+    end_line: int | None = None
+    consumed: set[int] = field(default_factory=set)
+    unread: list[UnreadLine] = field(default_factory=list)
+    section_keys: list[str] = field(default_factory=list)
+
+
+def _tokens(line: DocumentLine) -> list[Token]:
+    return line_tokens(line.text, line.number, line.page, line.cells)
+
+
+def _is_values_only(tokens: list[Token]) -> bool:
+    items = nonempty(tokens)
+    if not items or any(t.kind != "number" for t in items):
+        return False
+    numbers = lanci_numbers(tokens)
+    return not (numbers and is_lanci_sequence(numbers))
+
+
+def _is_data_start(tokens: list[Token], template: TemplateSpec) -> bool:
+    items = nonempty(tokens)
+    if not items:
+        return False
+    first = items[0]
+    if template.layout == "sections" and has_ordinal(first.text):
+        return True
+    if first.kind == "text" and label_key(first.text) in _TOTAL_LABELS:
+        return not any(t.kind == "text" for t in items[1:])  # not a header starting 合计
+    if starts_with_code(tokens) and any(t.kind == "text" for t in items[1:]):
+        return True
+    return _is_values_only(tokens) and any("." in t.folded for t in items)
+
+
+def _caption_block(lines: list[DocumentLine], region: Region, before: list[DocumentLine]):
+    """Number, unit, and the index where the header starts."""
+    number = region.caption.number
+    unit = unit_of(lines[0].text)
+    consumed = {line.number for line in lines[: region.caption.last_line - region.start + 1]}
+    for line in before:  # "预算01表" printed above the caption
+        found = number_of(line.text)
+        if found:
+            number = number or found
+            consumed.add(line.number)
+    i = region.caption.last_line - region.start + 1
+    while i < len(lines):
+        text = lines[i].text
+        key = compact(text)
+        found_number = number_of(text)
+        found_unit = unit_of(text)
+        if not key:
+            i += 1
+            continue
+        if found_number or (found_unit and len(key) <= 30) or (_META_RE.search(key) and "\t" not in text):
+            number = number or found_number
+            unit = unit or found_unit
+            consumed.add(lines[i].number)
+            i += 1
+            continue
+        break
+    return number, unit, consumed, i
+
+
+def read_region(
+    doc_lines: tuple[DocumentLine, ...], region: Region, default_unit: Unit
+) -> ReadTable:
+    lines = list(doc_lines[region.start : region.end])
+    before = [
+        line for line in doc_lines[max(0, region.start - 3) : region.start] if line.text.strip()
+    ]
+    template = region.caption.template
+    number, unit, consumed, i = _caption_block(lines, region, before)
+
+    header_lines: list[list[Token]] = []
+    data_lines: list[DataLine] = []
+    note_lines: list[DocumentLine] = []
+    in_notes = False
+    end_line = lines[region.caption.last_line - region.start].number
+    for line in lines[i:]:
+        text = line.text
+        if not text.strip():
+            continue
+        if in_notes or is_note_line(text):
+            key = compact(text)
+            if in_notes and not (is_note_line(text) or _NOTE_CONTINUATION_RE.match(key)):
+                break  # the notes are over; what follows is not this table's
+            in_notes = True
+            note_lines.append(line)
+            end_line = line.number
+            continue
+        tokens = _tokens(line)
+        found_unit = unit_of(text)
+        if found_unit and not data_lines and not is_tab_line(text) and len(compact(text)) <= 40:
+            unit = unit or found_unit
+            consumed.add(line.number)
+            continue
+        if data_lines or _is_data_start(tokens, template):
+            data_lines.append(DataLine(tokens, line.cells is not None or is_tab_line(text)))
+        else:
+            header_lines.append(tokens)
+        end_line = line.number
+
+    header = read_header(header_lines)
+    caption_line = doc_lines[region.start]
+    table = ReadTable(
+        template=template,
+        title=region.caption.title,
+        number=number,
+        unit=unit or default_unit,
+        columns=[],
+        rows=[],
+        code_kind=code_kind(template, header.text),
+        source=SourceRef(line=caption_line.number, page=caption_line.page, text=region.caption.title),
+        end_line=end_line,
+    )
+    consumed |= set(header.lines)
+    table.consumed = consumed
+    if template.layout == "sections":
+        _read_sections(table, header, header_lines, data_lines)
+    else:
+        _read_detail(table, header, data_lines)
+    _read_notes(table, note_lines)
+    return table
+
+
+# --- detail tables ----------------------------------------------------------------------
+
+
+def _column_identities(template: TemplateSpec, keys: list[str]) -> list[infer.ColumnIdentity]:
+    position = {key: i for i, key in enumerate(keys)}
+    found = []
+    for spec in template.identities:
+        if spec.axis != "column" or spec.target not in position:
+            continue
+        terms = tuple((sign, position[key]) for sign, key in spec.terms if key in position)
+        if terms:
+            found.append(infer.ColumnIdentity(position[spec.target], terms))
+    return found
+
+
+def _group_detail_rows(data_lines: list[DataLine]) -> list[tuple[list[Token], bool]]:
+    """Tokens of each row, and whether they are tab cells. A tab line is a row, except a
+    line with a label and no values followed by a line of values only (a 合计 row split
+    over lines). Flattened lines accumulate until the line that ends with the row's values
+    (names wrap, codes sit on a line of their own)."""
+    groups: list[tuple[list[Token], bool]] = []
+    pending: list[Token] = []
+    pending_has_values = False
+    for data in data_lines:
+        tokens = data.tokens
+        items = nonempty(tokens)
+        if not items:
+            continue
+        if data.tab:
+            if pending:
+                groups.append((pending, False))
+                pending, pending_has_values = [], False
+            previous = groups[-1] if groups else None
+            if (
+                previous is not None
+                and previous[1]
+                and _is_values_only(tokens)
+                and not any(t.kind == "number" for t in nonempty(previous[0])[1:])
+            ):
+                groups[-1] = (previous[0] + list(tokens), True)
+            else:
+                groups.append((list(tokens), True))
+            continue
+        starts_new = starts_with_row_code(tokens) or (
+            items[0].kind == "text" and label_key(items[0].text) in _TOTAL_LABELS
+        )
+        if pending and starts_new and (pending_has_values or _has_code_and_label(pending)):
+            groups.append((pending, False))
+            pending, pending_has_values = [], False
+        pending.extend(tokens)
+        if trailing_numbers(tokens):
+            groups.append((pending, False))
+            pending, pending_has_values = [], False
+        elif any(t.kind == "number" for t in items[1:]):
+            pending_has_values = True
+    if pending:
+        groups.append((pending, False))
+    return groups
+
+
+def _has_code_and_label(tokens: list[Token]) -> bool:
+    items = nonempty(tokens)
+    return bool(items) and starts_with_code(items) and any(t.kind == "text" for t in items[1:])
+
+
+def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -> None:
+    template = table.template
+    specs = choose_columns(template, header.text)
+    ids = column_ids(len(specs), header.lanci)
+    table.columns = [ReadColumn(ids[i], spec.label, spec.key) for i, spec in enumerate(specs)]
+    keys = [spec.key for spec in specs]
+    identities = _column_identities(template, keys)
+    priority = [keys.index(k) for k in template.priority if k in keys]
+    n = len(specs)
+    for tokens, tab in _group_detail_rows(data_lines):
+        row = parse_detail_row(tokens, template.free_text, tab)
+        table.consumed.update(row.lines)
+        if not row.code and not row.label_parts and not row.values:
+            continue
+        values = row.values
+        if len(values) > n and template.free_text:
+            values = values[len(values) - n :]  # quantities and prices before the money
+            row.values = values
+        if tab and row.value_cells is not None:
+            cells = [_value(t) if t.kind == "number" else None for t in row.value_cells]
+            shift = infer.infer_shift(cells, n, identities)
+            if shift is not None:
+                row.cells = {
+                    i + shift: t for i, t in enumerate(row.value_cells) if t.kind == "number"
+                }
+        if not row.cells and values:
+            decimals = [_value(t) for t in values]
+            positions = infer.infer_positions(decimals, n, identities, priority)
+            if positions is None:
+                table.unread.append(
+                    UnreadLine(
+                        line=values[0].line,
+                        text=" ".join(t.text for t in tokens if t.kind != "empty"),
+                        reason=f"{len(values)} values for {n} columns of {template.id}",
+                    )
+                )
+                continue
+            row.cells = dict(zip(positions, values))
+        table.rows.append(row)
+
+
+def _value(token: Token) -> Decimal:
+    return parse_decimal(token.text)
+
+
+# --- side-by-side summary tables ----------------------------------------------------------
+
+
+def _section_columns(table: ReadTable, header: Header) -> list[list[ColumnSpec]]:
+    return [present_columns(s.columns, header.text) for s in table.template.sections]
+
+
+def _read_sections(
+    table: ReadTable, header: Header, header_lines: list[list[Token]], data_lines: list[DataLine]
+) -> None:
+    template = table.template
+    per_section = _section_columns(table, header)
+    # tab layout: section starts and 行次 positions from the header line that shows them
+    starts: list[int] = []
+    for tokens in header_lines:
+        found = section_starts(tokens, template.sections[0].header)
+        if len(found) > len(starts):
+            starts = found
+    line_number_cols = {
+        t.column for tokens in header_lines for t in tokens if t.folded in ("行次", "行")
+    }
+    section_count = max(len(starts), 1) if starts else len(template.sections)
+    widths = [len(per_section[min(s, len(per_section) - 1)]) for s in range(section_count)]
+    # ids: printed 栏次 run across sections, else positions within a section
+    lanci = list(header.lanci)
+    columns: list[ReadColumn] = []
+    if len(lanci) >= sum(widths) > 0:
+        k = 0
+        for s in range(section_count):
+            specs = per_section[min(s, len(per_section) - 1)]
+            for spec in specs:
+                columns.append(ReadColumn(str(lanci[k]), spec.label, spec.key, s))
+                k += 1
+    else:
+        for s in range(section_count):
+            specs = per_section[min(s, len(per_section) - 1)]
+            for j, spec in enumerate(specs):
+                columns.append(ReadColumn(str(j + 1), spec.label, spec.key, s))
+    table.columns = columns
+    table.section_keys = [
+        template.sections[min(s, len(template.sections) - 1)].key for s in range(section_count)
+    ]
+    previous: RawRow | None = None
+    for data in data_lines:
+        tokens = data.tokens
+        items = nonempty(tokens)
+        if not items:
+            continue
+        table.consumed.add(items[0].line)
+        if starts and data.tab:
+            rows = _section_rows_tab(tokens, starts, line_number_cols, widths)
+        else:
+            if len(items) == 1 and items[0].kind == "text" and previous is not None and len(items[0].folded) <= 4 and not has_ordinal(items[0].text):
+                previous.label_parts.append(items[0])  # a label wrapped onto its own line
+                previous.tokens.append(items[0])
+                continue
+            rows = _section_rows_flat(tokens, template, section_count)
+        for row in rows:
+            if row.label_parts or row.values or row.line_number is not None or row.code:
+                table.rows.append(row)
+                previous = row
+
+
+def _section_rows_tab(tokens: list[Token], starts: list[int], line_number_cols: set[int], widths: list[int]) -> list[RawRow]:
+    bounds = starts + [10**6]
+    rows = [RawRow(tokens=[], section=s) for s in range(len(starts))]
+    has_text = [False] * len(starts)
+
+    def section_of(column: int) -> int:
+        for s in range(len(starts)):
+            if bounds[s] <= column < bounds[s + 1]:
+                return s
+        return 0
+
+    for token in tokens:
+        if token.kind == "empty":
+            continue
+        s = section_of(token.column)
+        if token.column in line_number_cols and token.folded.isdigit():
+            rows[s].line_number = int(token.folded)
+            rows[s].tokens.append(token)
+            has_text[s] = True
+        elif token.kind == "text" or (is_code_cell(token) and token.column == starts[s]):
+            if is_code_cell(token) and token.column == starts[s]:
+                rows[s].code = token.folded
+            else:
+                rows[s].label_parts.append(token)
+            rows[s].tokens.append(token)
+            has_text[s] = True
+    for token in tokens:
+        if token.kind != "number":
+            continue
+        s = section_of(token.column)
+        if token.column in line_number_cols or (rows[s].code == token.folded and token.column == starts[s]):
+            continue
+        while s > 0 and not has_text[s]:
+            s -= 1  # a value printed past its section's cells ("公用经费合计 … 291.90")
+        row = rows[s]
+        value_start = max(
+            [starts[s]] + [t.column + 1 for t in row.tokens if t.column < bounds[s + 1]]
+            if row.tokens else [starts[s] + 1]
+        )
+        position = min(max(token.column - value_start, 0), max(widths[s] - 1, 0))
+        row.values.append(token)
+        row.tokens.append(token)
+        row.cells[position] = token
+    return rows
+
+
+def is_code_cell(token: Token) -> bool:
+    return token.kind == "number" and token.folded.isdigit() and len(token.folded) in (3, 5, 7)
+
+
+def _section_rows_flat(tokens: list[Token], template: TemplateSpec, section_count: int) -> list[RawRow]:
+    rows = []
+    current = 0
+    for k, (label, values) in enumerate(split_sections_flat(tokens)):
+        text = label_key("".join(t.text for t in label))
+        section = current if k == 0 else current + 1
+        section = _section_for(text, template, section, section_count)
+        current = section
+        row = RawRow(tokens=[*label, *values], section=section)
+        if label and is_code_cell(label[0]):
+            row.code = label[0].folded
+            label = label[1:]
+        row.label_parts = list(label)
+        row.values = list(values)
+        row.cells = {i: t for i, t in enumerate(values)}
+        rows.append(row)
+    return rows
+
+
+def _section_for(label: str, template: TemplateSpec, proposed: int, count: int) -> int:
+    """The section a flattened segment belongs to: the proposed one (segments go left to
+    right), unless its label is known to belong to a later section."""
+    proposed = min(proposed, count - 1)
+    sections = template.sections
+    if not label:
+        return proposed
+    spec = sections[min(proposed, len(sections) - 1)]
+    if any(p.fullmatch(label) for p in spec.rows):
+        return proposed
+    for s in range(proposed + 1, count):
+        if any(p.fullmatch(label) for p in sections[min(s, len(sections) - 1)].rows):
+            return s
+    return proposed
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+
+def _read_notes(table: ReadTable, note_lines: list[DocumentLine]) -> None:
+    for line in note_lines:
+        table.consumed.add(line.number)
+        source = SourceRef(line=line.number, page=line.page, text=line.text.strip())
+        table.identities.extend(parse_identities(line.text, source))
+        note = empty_note(line.text)
+        if note and not table.declared_empty:
+            has_values = any(row.cells for row in table.rows)
+            if not has_values:
+                table.declared_empty = True
+                table.empty_note = note
+

@@ -1,0 +1,150 @@
+"""Rows as printed: which tokens of a row are its code, its name, its budget unit, its 行次
+and its values. Column assignment happens later (`columns.py`); keys later still (`build.py`).
+
+Detail tables (rows keyed by code) are read the same way in both layouts: a row is the
+tokens of one tab line, or the tokens of consecutive flattened lines up to the line that
+ends with the row's values (names wrap, codes sit on a line of their own). Summary tables
+print sections side by side; a tab line is cut into sections by the header's cell
+positions, a flattened line by the alternation of labels and values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fiscalwatch.parse.tables.text import Token, compact, is_code, is_project_code
+
+_ORDINAL_START_RE = re.compile(r"^(?:[一二三四五六七八九十廿]{1,3}、|\([一二三四五六七八九十廿]{1,3}\))")
+UNIT_CODE_LENGTHS = (3, 6)
+
+
+@dataclass
+class RawRow:
+    tokens: list[Token]
+    code: str | None = None
+    label_parts: list[Token] = field(default_factory=list)
+    unit_code: str | None = None
+    unit_name: str = ""
+    line_number: int | None = None
+    values: list[Token] = field(default_factory=list)
+    value_cells: list[Token] | None = None  # tab layout: the run of cells holding the values
+    section: int = 0
+    cells: dict[int, Token] = field(default_factory=dict)  # value position -> token
+
+    @property
+    def lines(self) -> list[int]:
+        return sorted({t.line for t in self.tokens})
+
+    @property
+    def label(self) -> str:
+        out = ""
+        for prev, token in zip([None, *self.label_parts], self.label_parts):
+            gap = " " if prev is not None and prev.line == token.line else ""
+            out += gap + token.text
+        return out.strip()
+
+
+def nonempty(tokens: list[Token]) -> list[Token]:
+    return [t for t in tokens if t.kind != "empty"]
+
+
+def starts_with_code(tokens: list[Token]) -> bool:
+    first = nonempty(tokens)[:1]
+    return bool(first) and (is_code(first[0].folded) or is_project_code(first[0].folded))
+
+
+def starts_with_row_code(tokens: list[Token]) -> bool:
+    """A line that starts a new row: a 3/5/7-digit code or a project code. (A 6-digit
+    number at the start of a line may also be a budget unit code inside a wrapped row.)"""
+    first = nonempty(tokens)[:1]
+    if not first:
+        return False
+    text = first[0].folded
+    return (text.isdigit() and len(text) in (3, 5, 7)) or is_project_code(text)
+
+
+def trailing_numbers(tokens: list[Token]) -> int:
+    """How many of the line's last non-empty tokens are numbers."""
+    count = 0
+    for token in reversed(nonempty(tokens)):
+        if token.kind != "number":
+            break
+        count += 1
+    return count
+
+
+def has_ordinal(text: str) -> bool:
+    return bool(_ORDINAL_START_RE.match(compact(text)))
+
+
+def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
+    """Split a detail row into code, name, unit code and name, and values."""
+    row = RawRow(tokens=tokens)
+    items = nonempty(tokens)
+    if not items:
+        return row
+    start = 0
+    if is_code(items[0].folded) or is_project_code(items[0].folded):
+        row.code = items[0].folded
+        start = 1
+    # values: the trailing run of numbers; a free-text table may print text after them
+    end = len(items)
+    run = 0
+    while run < end - start and items[end - 1 - run].kind == "number":
+        run += 1
+    if run == 0 and free_text:
+        last = max((i for i in range(start, end) if items[i].kind == "number"), default=None)
+        if last is not None:
+            end = last + 1
+            while run < end - start and items[end - 1 - run].kind == "number":
+                run += 1
+    values = items[end - run : end]
+    body = items[start : end - run]
+    # a budget-unit code inside the row: a 3- or 6-digit number followed by the unit's name
+    for i, token in enumerate(body):
+        if (
+            i > 0
+            and token.folded.isdigit()
+            and len(token.folded) in UNIT_CODE_LENGTHS
+            and i + 1 < len(body)
+            and body[i + 1].kind == "text"
+        ):
+            row.unit_code = token.folded
+            row.unit_name = "".join(t.text for t in body[i + 1 :])
+            body = body[:i]
+            break
+    row.label_parts = body
+    row.values = values
+    if tab and values:
+        line = values[0].line
+        last_text = max((t.column for t in items if t.line == line and t not in values), default=-1)
+        row.value_cells = [t for t in tokens if t.line == line and t.column > last_text]
+    return row
+
+
+def split_sections_flat(tokens: list[Token]) -> list[tuple[list[Token], list[Token]]]:
+    """A flattened summary line as (label tokens, value tokens) segments, in order. A 3-digit
+    code before a label belongs to the label ("208 社会保障和就业支出 76.89")."""
+    segments: list[tuple[list[Token], list[Token]]] = []
+    label: list[Token] = []
+    values: list[Token] = []
+    items = nonempty(tokens)
+    for i, token in enumerate(items):
+        is_label_code = (
+            token.kind == "number"
+            and is_code(token.folded)
+            and i + 1 < len(items)
+            and items[i + 1].kind == "text"
+            and (not label or values)
+        )
+        if token.kind == "text" or is_label_code:
+            if values:
+                segments.append((label, values))
+                label, values = [], []
+            label.append(token)
+        else:
+            values.append(token)
+    if label or values:
+        segments.append((label, values))
+    return segments

@@ -1,0 +1,181 @@
+"""Segmentation: where each standard table starts and ends in the document.
+
+A caption is a line (or two lines, when the caption is broken) whose compact text, once its
+printed number ("公开01表", "(表 1)") and leading ordinal are removed, matches a template
+title. A table of contents lists the same titles, so a caption only opens a table when a
+unit line or a table number follows it before the next caption, or when the next line
+declares the table empty (本单位无…). A table runs to the next caption, to a part heading
+(第三部分…), or to a caption-like line of a table no template knows (绩效目标表).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fiscalwatch.common.document import DocumentLine
+from fiscalwatch.common.model import Unit
+from fiscalwatch.parse.tables.templates import TemplateSpec
+from fiscalwatch.parse.tables.text import compact
+
+MAX_CAPTION_CHARS = 70
+LOOKAHEAD_LINES = 8  # non-empty lines after a caption in which a unit or number must appear
+
+# A printed table number, alone or at the end of a caption: 公开01表, 公开 02 表, 预算01表,
+# 部门公开表 12, 部门公开表13-1, (表 1), 表1, 公开表3.
+_NUMBER = r"(?:部门)?公开表\d{1,2}(?:-\d)?|公开\d{1,2}表|预算\d{1,2}表|表\d{1,2}(?:-\d)?"
+NUMBER_LINE_RE = re.compile(rf"(?:{_NUMBER})(?:(?:金额)?单位[:：](?:万元|元))?")
+_TRAILING_NUMBER_RE = re.compile(rf"[(（]?(?:{_NUMBER})[)）]?$")
+_NUMBER_IN_LINE_RE = re.compile(rf"(?:{_NUMBER})")
+_LEADING_RE = re.compile(
+    r"^(?:附件\d{0,2}[:：]?)?(?:[一二三四五六七八九十]{1,3}[、.]|表\d{1,2}(?:-\d)?[.、．:：]?|\d{1,2}[.、](?!\d))?"
+)
+UNIT_RE = re.compile(r"单位[:：]?(万元|元)(?![\u4e00-\u9fff])")
+_PART_RE = re.compile(r"^第[一二三四五六七八九十]{1,3}部分")
+# "本单位无政府性基金。", "本部门2024年度无财政拨款“三公”经费支出", "本单位当年无…"
+EMPTY_NOTE_RE = re.compile(r"本(?:单位|部门)[^。；;]{0,24}?无[^。；;]{0,60}")
+_SENTENCE_RE = re.compile(r"[。；;=：:，,]")  # a line with these is not the start of a caption
+_CAPTION_LIKE_RE = re.compile(r"^[^,，。；;:：]{4,50}表$")
+
+
+@dataclass(frozen=True)
+class Caption:
+    template: TemplateSpec
+    first_line: int  # index into the document's lines
+    last_line: int
+    title: str  # as printed, lines joined
+    number: str | None  # as printed, when on the caption line
+
+
+@dataclass(frozen=True)
+class Region:
+    caption: Caption
+    start: int  # index of the caption's first line
+    end: int  # index one past the region's last line
+
+
+def caption_text(text: str) -> tuple[str, str | None]:
+    """The compact caption with its printed number and leading ordinal removed, and the
+    number (compact) when the caption carries one."""
+    key = compact(text)
+    number = None
+    found = _TRAILING_NUMBER_RE.search(key)
+    if found and found.start() > 0:
+        number = found.group().strip("()（）")
+        key = key[: found.start()]
+    key = _LEADING_RE.sub("", key, count=1)
+    return key, number
+
+
+def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[TemplateSpec, str | None] | None:
+    if len(text) > MAX_CAPTION_CHARS * 2:
+        return None
+    key, number = caption_text(text)
+    if not key or len(key) > MAX_CAPTION_CHARS:
+        return None
+    for template in templates:
+        if any(p.fullmatch(key) for p in template.titles):
+            return template, number
+    return None
+
+
+def unit_of(text: str) -> Unit | None:
+    found = UNIT_RE.search(compact(text))
+    if not found:
+        return None
+    return Unit.WAN_YUAN if found.group(1) == "万元" else Unit.YUAN
+
+
+def number_of(text: str) -> str | None:
+    """The table number a short line prints ("公开 01 表 单位：万元" -> "公开01表")."""
+    key = compact(text)
+    if len(key) > 30 or not NUMBER_LINE_RE.fullmatch(key):
+        return None
+    found = _NUMBER_IN_LINE_RE.search(key)
+    return found.group() if found else None
+
+
+def is_stop_line(text: str) -> bool:
+    """A line that ends any table: a part heading or the caption of a non-standard table."""
+    key = compact(text)
+    if not key or len(key) > 60:
+        return False
+    if _PART_RE.match(key):
+        return True
+    stripped, _ = caption_text(key)
+    return bool(_CAPTION_LIKE_RE.match(stripped)) and number_of(key) is None
+
+
+def _nonempty_after(lines: tuple[DocumentLine, ...], index: int, limit: int) -> list[int]:
+    found = []
+    for j in range(index + 1, len(lines)):
+        if lines[j].text.strip():
+            found.append(j)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...]) -> list[Caption]:
+    """Every line (or pair of lines) that reads as a template caption, in order."""
+    captions: list[Caption] = []
+    i = 0
+    while i < len(lines):
+        text = lines[i].text
+        if not text.strip() or len(text) > MAX_CAPTION_CHARS * 2:
+            i += 1
+            continue
+        hit = match_caption(text, templates)
+        last = i
+        if hit is None and not _SENTENCE_RE.search(text):
+            nxt = _nonempty_after(lines, i, 1)
+            if (
+                nxt
+                and nxt[0] - i <= 2
+                and "\t" not in text
+                and match_caption(lines[nxt[0]].text, templates) is None
+            ):
+                joined = text + lines[nxt[0]].text
+                hit = match_caption(joined, templates)
+                last = nxt[0]
+                text = text.strip() + lines[nxt[0]].text.strip()
+        if hit is not None:
+            template, number = hit
+            captions.append(Caption(template, i, last, text.strip(), number))
+            i = last + 1
+        else:
+            i += 1
+    return captions
+
+
+def _opens_table(lines: tuple[DocumentLine, ...], caption: Caption, next_start: int) -> bool:
+    """A real table has a unit line or its number after the caption (before the next
+    caption), or an explicit empty note right after it; a table of contents has neither."""
+    if caption.number and unit_of(lines[caption.first_line].text):
+        return True
+    ahead = [j for j in _nonempty_after(lines, caption.last_line, LOOKAHEAD_LINES) if j < next_start]
+    if ahead and EMPTY_NOTE_RE.search(compact(lines[ahead[0]].text)):
+        return True
+    return any(unit_of(lines[j].text) or number_of(lines[j].text) for j in ahead)
+
+
+def segment(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...]) -> list[Region]:
+    captions = find_captions(lines, templates)
+    accepted = []
+    for k, caption in enumerate(captions):
+        next_start = captions[k + 1].first_line if k + 1 < len(captions) else len(lines)
+        if _opens_table(lines, caption, next_start):
+            accepted.append(caption)
+    regions = []
+    for k, caption in enumerate(accepted):
+        limit = accepted[k + 1].first_line if k + 1 < len(accepted) else len(lines)
+        end = caption.last_line + 1
+        while end < limit and not is_stop_line(lines[end].text):
+            end += 1
+        # a number line printed just before the next caption belongs to the next table
+        while end > caption.last_line + 1 and (
+            not lines[end - 1].text.strip() or number_of(lines[end - 1].text)
+        ):
+            end -= 1
+        regions.append(Region(caption, caption.first_line, end))
+    return regions

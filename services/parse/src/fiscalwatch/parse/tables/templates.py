@@ -1,0 +1,173 @@
+"""Standard table templates: one YAML file per template in `../templates/`, loaded into
+plain dataclasses. Adding a file adds a table; no code names a template.
+
+A template says how to recognise a table (title patterns over the caption with whitespace
+removed), which value columns it has (with the words that name them in the header), how its
+rows are keyed, which rows a summary table knows, and the Ministry of Finance's identities.
+See `../templates/README.md` for the schema.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+
+from fiscalwatch.common.model import DisclosureKind
+
+RowCodes = Literal["function", "economic", "project", "unit", "none"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str  # template-level name, used by identities ("total", "basic", …)
+    label: str  # the canonical header label
+    patterns: tuple[re.Pattern[str], ...]  # presence in the compact header text
+    required: bool  # always printed by this template (no need to find it in the header)
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    when: re.Pattern[str] | None  # header text that selects this set (None: the default)
+    columns: tuple[ColumnSpec, ...]
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A side-by-side section of a summary table (收入 | 支出 …)."""
+
+    key: str
+    header: re.Pattern[str]  # a header cell that starts the section (tab layout)
+    columns: tuple[ColumnSpec, ...]
+    rows: tuple[re.Pattern[str], ...]  # labels known to belong to this section
+
+
+@dataclass(frozen=True)
+class IdentitySpec:
+    axis: Literal["row", "column"]
+    target: str  # column key, or a row label pattern
+    terms: tuple[tuple[int, str], ...]  # (sign, column key or row label pattern)
+    section: str | None = None  # row identity: the section its rows belong to
+    section_items: bool = False  # row identity: Σ the ordinal-labelled rows before the target
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    id: str
+    kind: DisclosureKind
+    mandatory: bool
+    titles: tuple[re.Pattern[str], ...]
+    numbers: tuple[re.Pattern[str], ...]
+    layout: Literal["detail", "sections"]
+    row_codes: RowCodes
+    column_sets: tuple[ColumnSet, ...] = ()
+    sections: tuple[SectionSpec, ...] = ()
+    free_text: bool = False  # text columns may sit between or after the values
+    identities: tuple[IdentitySpec, ...] = ()
+    priority: tuple[str, ...] = ()  # column keys, most likely filled first (tie-break)
+    unlabelled_row: str = ""  # the key of a row printed without a label (三公: the one row)
+    source: str = ""
+
+    def matches_title(self, caption: str) -> bool:
+        return any(p.search(caption) for p in self.titles)
+
+
+def _patterns(values) -> tuple[re.Pattern[str], ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    return tuple(re.compile(v) for v in values)
+
+
+def _column(raw: dict) -> ColumnSpec:
+    label = raw["label"]
+    return ColumnSpec(
+        key=str(raw["key"]),
+        label=label,
+        patterns=_patterns(raw.get("patterns", [re.escape(label)])),
+        required=bool(raw.get("required", False)),
+    )
+
+
+_TERM_RE = re.compile(r"\s*([+-]?)\s*([^+\-\s]+)")
+
+
+def _identity(raw: dict) -> IdentitySpec:
+    """`column: "total = basic + project"`, or `row: {section: income, target: 本年收入合计,
+    section_items: true}`, or `row: {target: 总计, terms: [本年收入合计, +年初结转和结余]}`.
+    Row targets and terms are row keys or label patterns (fullmatch on the normalised label)."""
+    if "column" in raw:
+        target, _, rhs = raw["column"].partition("=")
+        terms = tuple(
+            (-1 if sign == "-" else 1, name) for sign, name in _TERM_RE.findall(rhs)
+        )
+        return IdentitySpec("column", target.strip(), terms)
+    row = raw["row"]
+    terms = []
+    for term in row.get("terms", []):
+        sign = -1 if term.startswith("-") else 1
+        terms.append((sign, term.lstrip("+-")))
+    return IdentitySpec(
+        "row",
+        row["target"],
+        tuple(terms),
+        section=row.get("section"),
+        section_items=bool(row.get("section_items", False)),
+    )
+
+
+def parse_template(raw: dict, source: str = "") -> TemplateSpec:
+    if "sections" in raw:
+        sections = tuple(
+            SectionSpec(
+                key=s["key"],
+                header=re.compile(s.get("header", "项目")),
+                columns=tuple(_column(c) for c in s["columns"]),
+                rows=_patterns(s.get("rows")),
+            )
+            for s in raw["sections"]
+        )
+        column_sets: tuple[ColumnSet, ...] = ()
+    else:
+        sections = ()
+        column_sets = tuple(
+            ColumnSet(re.compile(v["when"]), tuple(_column(c) for c in v["columns"]))
+            for v in raw.get("variants", [])
+        ) + (ColumnSet(None, tuple(_column(c) for c in raw["columns"])),)
+    return TemplateSpec(
+        id=raw["id"],
+        kind=DisclosureKind(raw["kind"]),
+        mandatory=bool(raw.get("mandatory", False)),
+        titles=_patterns(raw["titles"]),
+        numbers=_patterns(raw.get("numbers")),
+        layout="sections" if sections else "detail",
+        row_codes=raw.get("row_codes", "none"),
+        column_sets=column_sets,
+        sections=sections,
+        free_text=bool(raw.get("free_text", False)),
+        identities=tuple(_identity(i) for i in raw.get("identities", [])),
+        priority=tuple(raw.get("priority", [])),
+        unlabelled_row=raw.get("unlabelled_row", ""),
+        source=source,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_templates() -> tuple[TemplateSpec, ...]:
+    folder = resources.files("fiscalwatch.parse") / "templates"
+    specs = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml")):
+            raw = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            specs.append(parse_template(raw, source=entry.name))
+    return tuple(specs)
+
+
+def templates_for(kind: DisclosureKind) -> tuple[TemplateSpec, ...]:
+    return tuple(t for t in load_templates() if t.kind is kind)
+

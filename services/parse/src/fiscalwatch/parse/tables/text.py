@@ -1,0 +1,113 @@
+"""Text helpers shared by the table modules: compact forms of captions and labels, and the
+tokens a table line is made of (tab cells, or space-separated words split at numbers).
+
+Everything here is linear in the length of the line; the regexes have no nested
+quantifiers, so arbitrary text cannot make them backtrack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from fiscalwatch.parse.numbers import NUMBER, fold, is_number
+
+_WHITESPACE_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"\S+")
+
+# A leading ordinal: "一、", "（一）", "(十二)", "1.", "1、", "廿一、".
+_ORDINAL_RE = re.compile(
+    r"^(?:[一二三四五六七八九十廿]{1,3}[、.]|\([一二三四五六七八九十廿]{1,3}\)|\d{1,2}[、.](?!\d))"
+)
+
+# Function / economic codes: 3, 5 or 7 digits (类 208, 款 20805, 项 2080505); 6 digits are
+# either a 项 code cut short or a budget unit code (737001).
+CODE_RE = re.compile(r"\d{3,7}")
+# Project codes such as "42010322205T000000101".
+PROJECT_CODE_RE = re.compile(r"[0-9A-Z]{12,30}")
+
+# A word that starts with a number and goes on with text: "76.89二、项目支出", "2101501行政运行",
+# "1.00批". Dates ("2023年") are not split.
+_LEADING_NUMBER_RE = re.compile(rf"({NUMBER})(?=[^\d.,%年月日])")
+
+
+def compact(text: str) -> str:
+    """Full-width folded to ASCII and every whitespace removed: the form captions, header
+    words and labels are compared in."""
+    return _WHITESPACE_RE.sub("", fold(text))
+
+
+def label_key(label: str) -> str:
+    """The normalised label used as a row key: compact, leading ordinal removed."""
+    key = compact(label)
+    stripped = _ORDINAL_RE.sub("", key, count=1)
+    return stripped or key
+
+
+def is_code(text: str) -> bool:
+    return bool(CODE_RE.fullmatch(text))
+
+
+def is_project_code(text: str) -> bool:
+    return bool(PROJECT_CODE_RE.fullmatch(text)) and any(c.isdigit() for c in text) and any(
+        c.isalpha() for c in text
+    )
+
+
+TokenKind = Literal["number", "text", "empty"]
+
+
+@dataclass(frozen=True)
+class Token:
+    """One cell of a table line: its text as printed, what it is, and its place."""
+
+    text: str
+    kind: TokenKind
+    line: int
+    column: int  # cell index (tab layout) or token index (flattened layout)
+    page: int | None = None
+
+    @property
+    def folded(self) -> str:
+        return compact(self.text)
+
+
+def _kind(text: str) -> TokenKind:
+    stripped = text.strip()
+    if not stripped:
+        return "empty"
+    return "number" if is_number(stripped) else "text"
+
+
+def is_tab_line(text: str) -> bool:
+    return "\t" in text
+
+
+def tab_tokens(text: str, line: int, page: int | None = None, cells=None) -> list[Token]:
+    """Cells of a tab-separated line (or the cells a format reader already knows), empties
+    kept so that positions stay meaningful."""
+    parts = list(cells) if cells is not None else text.split("\t")
+    return [Token(p.strip(), _kind(p), line, i, page) for i, p in enumerate(parts)]
+
+
+def flat_tokens(text: str, line: int, page: int | None = None) -> list[Token]:
+    """Words of a flattened line. Indentation (full-width spaces) is dropped; a word that
+    starts with a number and goes on with text is split in two."""
+    tokens: list[Token] = []
+    folded = fold(text)  # same length as text: positions carry over to the printed form
+    for found in _WORD_RE.finditer(folded):
+        word, printed = found.group(), text[found.start() : found.end()]
+        pieces = [printed]
+        match = _LEADING_NUMBER_RE.match(word)
+        if match and not word.startswith("[") and match.end() < len(word):
+            pieces = [printed[: match.end()], printed[match.end() :]]
+        for piece in pieces:
+            tokens.append(Token(piece, _kind(piece), line, len(tokens), page))
+    return tokens
+
+
+def line_tokens(text: str, line: int, page: int | None = None, cells=None) -> list[Token]:
+    if cells is not None or is_tab_line(text):
+        return tab_tokens(text, line, page, cells)
+    return flat_tokens(text, line, page)
