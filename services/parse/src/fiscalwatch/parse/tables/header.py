@@ -43,6 +43,11 @@ def read_header(lines: list[list[Token]]) -> Header:
     numbers: list[int] = []
     for tokens in lines:
         found = lanci_numbers(tokens)
+        if found is None and any(t.folded == "栏次" for t in tokens):
+            # "栏次 | | 1 | 栏次 | | 小计 | …": the numbers of a 栏次 line that also has words
+            found = [int(t.folded) for t in tokens if t.folded.isdigit() and int(t.folded) <= _LANCI_MAX] or None
+            if found is not None:
+                text_parts.extend(t.folded for t in tokens if t.kind == "text")
         if found is not None and (not lanci or found[0] == lanci[-1] + 1) and is_lanci_sequence(found):
             lanci.extend(found)
         else:
@@ -81,6 +86,8 @@ _FUNCTION_RE = re.compile(r"功能|科目编码|科目代码")
 def code_kind(template: TemplateSpec, header_text: str) -> str:
     """How the leading code of a row is to be read: the header says it when it names an
     economic classification or budget units; otherwise the template's default."""
+    if template.row_codes in ("unit", "project"):
+        return template.row_codes
     if _ECONOMIC_RE.search(header_text):
         return "economic"
     if template.row_codes in ("function", "economic") and not _FUNCTION_RE.search(header_text):

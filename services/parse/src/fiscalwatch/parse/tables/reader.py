@@ -92,7 +92,7 @@ def _is_values_only(tokens: list[Token]) -> bool:
     return not (numbers and is_lanci_sequence(numbers))
 
 
-def _is_data_start(tokens: list[Token], template: TemplateSpec) -> bool:
+def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[Token]) -> bool:
     items = nonempty(tokens)
     if not items:
         return False
@@ -100,7 +100,10 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec) -> bool:
     if template.layout == "sections" and has_ordinal(first.text):
         return True
     if first.kind == "text" and label_key(first.text) in _TOTAL_LABELS:
-        return not any(t.kind == "text" for t in items[1:])  # not a header starting 合计
+        if any(t.kind == "text" for t in items[1:]):
+            return False  # a header line that starts with the word 合计
+        # a lone 合计 is a row when it has cells (tab) or values, or its values follow
+        return len(items) > 1 or len(tokens) > len(items) or _is_values_only(following)
     if starts_with_code(tokens) and any(t.kind == "text" for t in items[1:]):
         return True
     return _is_values_only(tokens) and any("." in t.folded for t in items)
@@ -150,7 +153,8 @@ def read_region(
     note_lines: list[DocumentLine] = []
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
-    for line in lines[i:]:
+    remaining = [line for line in lines[i:] if line.text.strip()]
+    for position, line in enumerate(remaining):
         text = line.text
         if not text.strip():
             continue
@@ -168,7 +172,8 @@ def read_region(
             unit = unit or found_unit
             consumed.add(line.number)
             continue
-        if data_lines or _is_data_start(tokens, template):
+        following = _tokens(remaining[position + 1]) if position + 1 < len(remaining) else []
+        if data_lines or _is_data_start(tokens, template, following):
             data_lines.append(DataLine(tokens, line.cells is not None or is_tab_line(text)))
         else:
             header_lines.append(tokens)
@@ -212,7 +217,7 @@ def _column_identities(template: TemplateSpec, keys: list[str]) -> list[infer.Co
     return found
 
 
-def _group_detail_rows(data_lines: list[DataLine]) -> list[tuple[list[Token], bool]]:
+def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> list[tuple[list[Token], bool]]:
     """Tokens of each row, and whether they are tab cells. A tab line is a row, except a
     line with a label and no values followed by a line of values only (a 合计 row split
     over lines). Flattened lines accumulate until the line that ends with the row's values
@@ -240,8 +245,11 @@ def _group_detail_rows(data_lines: list[DataLine]) -> list[tuple[list[Token], bo
             else:
                 groups.append((list(tokens), True))
             continue
-        starts_new = starts_with_row_code(tokens) or (
-            items[0].kind == "text" and label_key(items[0].text) in _TOTAL_LABELS
+        starts_new = (
+            starts_with_row_code(tokens)
+            or (items[0].kind == "text" and label_key(items[0].text) in _TOTAL_LABELS)
+            # free-text tables: a unit code with its name opens the next unit's row
+            or (free_text and starts_with_code(tokens) and len(items) > 1 and items[1].kind == "text")
         )
         if pending and starts_new and (pending_has_values or _has_code_and_label(pending)):
             groups.append((pending, False))
@@ -271,7 +279,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     identities = _column_identities(template, keys)
     priority = [keys.index(k) for k in template.priority if k in keys]
     n = len(specs)
-    for tokens, tab in _group_detail_rows(data_lines):
+    for tokens, tab in _group_detail_rows(data_lines, template.free_text):
         row = parse_detail_row(tokens, template.free_text, tab)
         table.consumed.update(row.lines)
         if not row.code and not row.label_parts and not row.values:
@@ -323,7 +331,7 @@ def _read_sections(
     starts: list[int] = []
     for tokens in header_lines:
         found = section_starts(tokens, template.sections[0].header)
-        if len(found) > len(starts):
+        if len(found) >= 2 and len(found) > len(starts):
             starts = found
     line_number_cols = {
         t.column for tokens in header_lines for t in tokens if t.folded in ("行次", "行")
@@ -423,7 +431,11 @@ def is_code_cell(token: Token) -> bool:
 def _section_rows_flat(tokens: list[Token], template: TemplateSpec, section_count: int) -> list[RawRow]:
     rows = []
     current = 0
-    for k, (label, values) in enumerate(split_sections_flat(tokens)):
+    def known(text: str) -> bool:
+        key = label_key(text)
+        return any(p.fullmatch(key) for s in template.sections for p in s.rows if not p.pattern.startswith(".*"))
+
+    for k, (label, values) in enumerate(split_sections_flat(tokens, known)):
         text = label_key("".join(t.text for t in label))
         section = current if k == 0 else current + 1
         section = _section_for(text, template, section, section_count)

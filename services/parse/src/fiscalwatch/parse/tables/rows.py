@@ -64,13 +64,28 @@ def starts_with_row_code(tokens: list[Token]) -> bool:
     return (text.isdigit() and len(text) in (3, 5, 7)) or is_project_code(text)
 
 
+def is_code_only(tokens: list[Token]) -> bool:
+    """A line holding only a code (function, economic, unit or project code): part of a
+    wrapped row, never its values."""
+    items = nonempty(tokens)
+    return len(items) == 1 and (
+        (items[0].folded.isdigit() and 3 <= len(items[0].folded) <= 7) or is_project_code(items[0].folded)
+    )
+
+
 def trailing_numbers(tokens: list[Token]) -> int:
-    """How many of the line's last non-empty tokens are numbers."""
+    """How many of the line's last non-empty tokens are values (a lone code is not)."""
+    if is_code_only(tokens):
+        return 0
     count = 0
+    run: list[Token] = []
     for token in reversed(nonempty(tokens)):
         if token.kind != "number":
             break
         count += 1
+        run.append(token)
+    if count == 1 and count < len(nonempty(tokens)) and run[0].folded.isdigit() and len(run[0].folded) in UNIT_CODE_LENGTHS:
+        return 0  # "政策管理 737001": a budget unit code ending a wrapped line, not a value
     return count
 
 
@@ -123,23 +138,25 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     return row
 
 
-def split_sections_flat(tokens: list[Token]) -> list[tuple[list[Token], list[Token]]]:
-    """A flattened summary line as (label tokens, value tokens) segments, in order. A 3-digit
-    code before a label belongs to the label ("208 社会保障和就业支出 76.89")."""
+def split_sections_flat(tokens: list[Token], known_label=lambda text: False) -> list[tuple[list[Token], list[Token]]]:
+    """A flattened summary line as (label tokens, value tokens) segments, in order. A new
+    segment starts after values, at an ordinal ("二、项目支出"), at a code followed by its
+    name ("204 公共安全支出"), or at a label the template knows ("支出类别分类")."""
     segments: list[tuple[list[Token], list[Token]]] = []
     label: list[Token] = []
     values: list[Token] = []
     items = nonempty(tokens)
     for i, token in enumerate(items):
-        is_label_code = (
-            token.kind == "number"
-            and is_code(token.folded)
-            and i + 1 < len(items)
-            and items[i + 1].kind == "text"
-            and (not label or values)
-        )
+        followed_by_text = i + 1 < len(items) and items[i + 1].kind == "text"
+        is_label_code = token.kind == "number" and is_code(token.folded) and followed_by_text
         if token.kind == "text" or is_label_code:
-            if values:
+            label_code_before = len(label) == 1 and label[0].kind == "number"
+            starts_new = values or (
+                label
+                and not label_code_before
+                and (is_label_code or has_ordinal(token.text) or known_label(compact(token.text)))
+            )
+            if starts_new:
                 segments.append((label, values))
                 label, values = [], []
             label.append(token)

@@ -29,7 +29,7 @@ PROJECT_CODE_RE = re.compile(r"[0-9A-Z]{12,30}")
 
 # A word that starts with a number and goes on with text: "76.89二、项目支出", "2101501行政运行",
 # "1.00批". Dates ("2023年") are not split.
-_LEADING_NUMBER_RE = re.compile(rf"({NUMBER})(?=[^\d.,%年月日])")
+_LEADING_NUMBER_RE = re.compile(rf"({NUMBER})(?=[^\dA-Za-z.,%年月日])")
 
 
 def compact(text: str) -> str:
