@@ -38,18 +38,18 @@ def violations(filled: dict[int, Decimal], identities: list[ColumnIdentity]) -> 
     return count
 
 
-def infer_positions(
-    values: list[Decimal], n: int, identities: list[ColumnIdentity], priority: list[int]
-) -> tuple[int, ...] | None:
-    """Positions (0-based, increasing) of `values` among `n` columns, or None when there
-    are more values than columns."""
+def ranked_positions(
+    values: list[Decimal], n: int, identities: list[ColumnIdentity], priority: list[int], keep: int = 16
+) -> list[tuple[int, ...]]:
+    """The assignments of `values` (in order) to `n` columns that violate the fewest column
+    identities, best first by the template's priority; empty when k > n."""
     k = len(values)
     if k == 0:
-        return ()
+        return [()]
     if k > n:
-        return None
+        return []
     if k == n:
-        return tuple(range(n))
+        return [tuple(range(n))]
     rank = {pos: i for i, pos in enumerate(priority)}
 
     def cost(positions: tuple[int, ...]) -> tuple[int, int, tuple[int, ...]]:
@@ -63,7 +63,18 @@ def infer_positions(
     candidates = combinations(range(n), k)
     if comb(n, k) > MAX_CANDIDATES:
         candidates = islice(candidates, MAX_CANDIDATES)
-    return min(candidates, key=cost)
+    scored = sorted((cost(c), c) for c in candidates)
+    best = scored[0][0][0]
+    return [c for (v, _, _), c in scored if v == best][:keep]
+
+
+def infer_positions(
+    values: list[Decimal], n: int, identities: list[ColumnIdentity], priority: list[int]
+) -> tuple[int, ...] | None:
+    """Positions (0-based, increasing) of `values` among `n` columns, or None when there
+    are more values than columns."""
+    ranked = ranked_positions(values, n, identities, priority, keep=1)
+    return ranked[0] if ranked else None
 
 
 def infer_shift(

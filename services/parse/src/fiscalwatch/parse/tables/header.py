@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from fiscalwatch.parse.tables.templates import ColumnSpec, TemplateSpec
-from fiscalwatch.parse.tables.text import Token, compact
+from fiscalwatch.parse.tables.text import Token, compact, small_int
 
 # Header cells that sit on the 栏次 line without being column numbers.
 _LANCI_WORDS = {"栏次", "类", "款", "项", "行次", "行"}
@@ -20,9 +20,10 @@ def lanci_numbers(tokens: list[Token]) -> list[int] | None:
     for token in tokens:
         if token.kind == "empty" or token.folded in _LANCI_WORDS:
             continue
-        if not token.folded.isdigit() or int(token.folded) > _LANCI_MAX:
+        value = small_int(token.folded)
+        if value is None or value > _LANCI_MAX:
             return None
-        numbers.append(int(token.folded))
+        numbers.append(value)
     return numbers or None
 
 
@@ -45,7 +46,8 @@ def read_header(lines: list[list[Token]]) -> Header:
         found = lanci_numbers(tokens)
         if found is None and any(t.folded == "栏次" for t in tokens):
             # "栏次 | | 1 | 栏次 | | 小计 | …": the numbers of a 栏次 line that also has words
-            found = [int(t.folded) for t in tokens if t.folded.isdigit() and int(t.folded) <= _LANCI_MAX] or None
+            values = [small_int(t.folded) for t in tokens]
+            found = [v for v in values if v is not None and v <= _LANCI_MAX] or None
             if found is not None:
                 text_parts.extend(t.folded for t in tokens if t.kind == "text")
         if found is not None and (not lanci or found[0] == lanci[-1] + 1) and is_lanci_sequence(found):

@@ -27,6 +27,7 @@ from fiscalwatch.parse.tables.header import (
     read_header,
     section_starts,
 )
+from fiscalwatch.parse.tables.hierarchy import settle_by_parents
 from fiscalwatch.parse.tables.notes import empty_note, is_note_line, parse_identities
 from fiscalwatch.parse.tables.rows import (
     RawRow,
@@ -40,7 +41,7 @@ from fiscalwatch.parse.tables.rows import (
 )
 from fiscalwatch.parse.tables.segment import Region, number_of, unit_of
 from fiscalwatch.parse.tables.templates import ColumnSpec, TemplateSpec
-from fiscalwatch.parse.tables.text import Token, compact, is_tab_line, label_key, line_tokens
+from fiscalwatch.parse.tables.text import Token, compact, is_tab_line, label_key, line_tokens, small_int
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
 _TOTAL_LABELS = {"合计", "总计"}
@@ -279,6 +280,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     identities = _column_identities(template, keys)
     priority = [keys.index(k) for k in template.priority if k in keys]
     n = len(specs)
+    ambiguous: dict[int, list[tuple[int, ...]]] = {}
     for tokens, tab in _group_detail_rows(data_lines, template.free_text):
         row = parse_detail_row(tokens, template.free_text, tab)
         table.consumed.update(row.lines)
@@ -297,7 +299,10 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
                 }
         if not row.cells and values:
             decimals = [_value(t) for t in values]
-            positions = infer.infer_positions(decimals, n, identities, priority)
+            ranked = infer.ranked_positions(decimals, n, identities, priority)
+            positions = ranked[0] if ranked else None
+            if len(ranked) > 1:
+                ambiguous[len(table.rows)] = ranked
             if positions is None:
                 table.unread.append(
                     UnreadLine(
@@ -309,6 +314,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
                 continue
             row.cells = dict(zip(positions, values))
         table.rows.append(row)
+    settle_by_parents(table.rows, ambiguous)
 
 
 def _value(token: Token) -> Decimal:
@@ -393,8 +399,8 @@ def _section_rows_tab(tokens: list[Token], starts: list[int], line_number_cols: 
         if token.kind == "empty":
             continue
         s = section_of(token.column)
-        if token.column in line_number_cols and token.folded.isdigit():
-            rows[s].line_number = int(token.folded)
+        if token.column in line_number_cols and small_int(token.folded) is not None:
+            rows[s].line_number = small_int(token.folded)
             rows[s].tokens.append(token)
             has_text[s] = True
         elif token.kind == "text" or (is_code_cell(token) and token.column == starts[s]):

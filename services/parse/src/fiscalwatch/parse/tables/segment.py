@@ -88,7 +88,7 @@ def unit_of(text: str) -> Unit | None:
 
 def number_of(text: str) -> str | None:
     """The table number a short line prints ("公开 01 表 单位：万元" -> "公开01表")."""
-    key = compact(text)
+    key = compact(text).strip("()（）")
     if len(key) > 30 or not NUMBER_LINE_RE.fullmatch(key):
         return None
     found = _NUMBER_IN_LINE_RE.search(key)

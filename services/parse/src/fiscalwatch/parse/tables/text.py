@@ -45,6 +45,14 @@ def label_key(label: str) -> str:
     return stripped or key
 
 
+_SMALL_INT_RE = re.compile(r"[0-9]{1,4}")
+
+
+def small_int(text: str) -> int | None:
+    """A short ASCII integer (a 行次 or 栏次), else None: never converts a huge digit run."""
+    return int(text) if _SMALL_INT_RE.fullmatch(text) else None
+
+
 def is_code(text: str) -> bool:
     return bool(CODE_RE.fullmatch(text))
 

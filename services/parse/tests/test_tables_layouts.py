@@ -1,0 +1,205 @@
+"""Standard tables read from excerpts of the seed documents (public disclosures), in both
+layouts: exact cells (Decimal), their places, code resolution, empty tables, the table of
+contents, page splits and changed numbering."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.model import DisclosureKind, Metadata, Unit
+from fiscalwatch.parse.tables import extract_tables, mandatory_templates
+
+DATA = Path(__file__).parent / "data"
+
+
+def metadata(kind: DisclosureKind, unit: Unit = Unit.WAN_YUAN) -> Metadata:
+    return Metadata(department="测试部门", department_key="测试部门", fiscal_year=2023, kind=kind, unit=unit)
+
+
+def extract(name: str, kind: DisclosureKind, text: str | None = None):
+    text = text if text is not None else (DATA / name).read_text(encoding="utf-8")
+    return extract_tables(SourceDocument.from_text(name, text), metadata(kind))
+
+
+def cells(table) -> dict[str, dict[str, Decimal]]:
+    return {row.key: {c: a.value for c, a in row.cells.items()} for row in table.rows}
+
+
+def by_id(extraction):
+    return {t.template_id: t for t in extraction.tables}
+
+
+FINAL = DisclosureKind.FINAL_ACCOUNTS
+BUDGET = DisclosureKind.BUDGET
+
+
+# --- tab layout (001) ------------------------------------------------------------------------
+
+
+def test_tab_detail_table_reads_every_cell_with_its_place():
+    tables = by_id(extract("tables_001_tab_excerpt.txt", FINAL))
+    income = tables["final.income"]
+    assert income.number == "公开02表" and income.unit is Unit.WAN_YUAN
+    assert [c.id for c in income.columns] == ["1", "2", "3", "4", "5", "6", "7"]
+    got = cells(income)
+    assert got["合计"] == {"1": Decimal("4342.35"), "2": Decimal("4342.35")}
+    assert got["2080505"] == {"1": Decimal("134.68"), "2": Decimal("134.68")}
+    assert len(income.rows) == 20
+    row = income.row("2080505")
+    assert row.key_kind == "function_code" and row.level == "item"
+    assert row.label == "机关事业单位基本养老保险缴费支出"
+    amount = row.cells["1"]
+    assert amount.raw == "134.68" and amount.source.column == 4
+    line = amount.source.line
+    excerpt = (DATA / "tables_001_tab_excerpt.txt").read_text(encoding="utf-8").splitlines()
+    assert excerpt[line - 1].startswith("2080505\t")
+
+
+def test_tab_rows_shifted_against_the_header_are_realigned():
+    # 公开03表: data rows carry one empty cell more than the header; 项目支出 only rows
+    got = cells(by_id(extract("tables_001_tab_excerpt.txt", FINAL))["final.expenditure"])
+    assert got["合计"] == {"1": Decimal("4342.35"), "2": Decimal("1716.51"), "3": Decimal("2625.84")}
+    assert got["2101505"] == {"1": Decimal("2505.92"), "3": Decimal("2505.92")}
+    assert got["222"] == {"1": Decimal("119.92"), "3": Decimal("119.92")}
+    assert got["210"] == {"1": Decimal("3897.69"), "2": Decimal("1391.77"), "3": Decimal("2505.92")}
+
+
+def test_tab_side_by_side_summary_is_keyed_by_line_number_and_stacked():
+    table = by_id(extract("tables_001_tab_excerpt.txt", FINAL))["final.income_expenditure_summary"]
+    got = cells(table)
+    assert got["1"] == {"1": Decimal("4342.35")}
+    assert got["39"] == {"2": Decimal("136.48")}
+    assert got["58"] == {"2": Decimal("4342.35")}
+    assert got["9"] == {}  # a 行次 printed without a label is still a row
+    keys = [r.key for r in table.rows]
+    assert keys.index("31") < keys.index("32")  # 收入 section first, then 支出
+    assert table.row("27").label == "本年收入合计"
+    printed = {(i.target, tuple(t.ref for t in i.terms)) for i in table.identities}
+    assert ("31", ("27", "28", "29")) in printed
+    assert ("58", tuple(str(n) for n in range(32, 58))) in printed
+    assert all(i.origin == "printed" for i in table.identities)
+
+
+def test_tab_empty_tables_and_three_public_single_row():
+    tables = by_id(extract("tables_001_tab_empty_and_three_public.txt", FINAL))
+    fund = tables["final.government_fund"]
+    assert fund.declared_empty and "无政府性基金" in fund.empty_note
+    assert {(i.target, tuple((t.sign, t.ref) for t in i.terms)) for i in fund.identities} == {
+        ("6", ((1, "1"), (1, "2"), (-1, "3"))),
+        ("3", ((1, "4"), (1, "5"))),
+    }
+    assert tables["final.state_capital"].declared_empty
+    three = tables["final.three_public"]
+    assert not three.declared_empty
+    assert cells(three) == {
+        "合计": {k: Decimal(v) for k, v in {"1": "6.14", "3": "5.39", "5": "5.39", "6": "0.75",
+                                           "7": "6.14", "9": "5.39", "11": "5.39", "12": "0.75"}.items()}
+    }
+
+
+# --- cut codes (003) ----------------------------------------------------------------------------
+
+
+def test_six_digit_codes_resolve_against_the_documents_full_codes():
+    table = by_id(extract("tables_003_cut_codes.txt", FINAL))["final.expenditure"]
+    got = cells(table)
+    assert got["2080502"] == {"1": Decimal("24.05"), "2": Decimal("24.05")}
+    assert got["2080505"] == {"1": Decimal("78.83"), "2": Decimal("78.83")}
+    assert got["2101506"] == {"1": Decimal("100.00"), "3": Decimal("100.00")}
+    assert table.row("2080505").printed_code == "208050"
+    assert table.row("2101550").printed_code == "210155"
+    assert table.row("2080505").level == "item"
+    # no printed identities in 003: the template supplies them
+    assert [(i.origin, i.target) for i in table.identities] == [("template", "1")]
+
+
+# --- flattened layout (004, 002) ---------------------------------------------------------------
+
+
+def test_flattened_values_are_placed_by_the_column_identities():
+    table = by_id(extract("tables_004_flat_excerpt.txt", BUDGET))["budget.general_budget_expenditure"]
+    assert [c.label for c in table.columns] == ["合计", "基本支出", "人员经费", "公用经费", "项目支出"]
+    got = cells(table)
+    assert got["2101502"] == {"1": Decimal("920.15"), "5": Decimal("920.15")}
+    assert got["2101501"] == {"1": Decimal("131.05"), "2": Decimal("131.05"), "3": Decimal("111.54"), "4": Decimal("19.51")}
+    assert got["208"] == {"1": Decimal("14.54"), "2": Decimal("14.54"), "3": Decimal("14.54")}
+
+
+def test_table_split_over_two_pages_is_one_table():
+    extraction = extract("tables_004_flat_excerpt.txt", BUDGET)
+    basic = [t for t in extraction.tables if t.template_id == "budget.general_budget_basic"]
+    assert len(basic) == 1
+    got = cells(basic[0])
+    assert got["合计"] == {"1": Decimal("189.23"), "2": Decimal("169.72"), "3": Decimal("19.51")}
+    assert got["30228"] == {"1": Decimal("0.62"), "3": Decimal("0.62")}  # first page, 公用经费
+    assert got["30299"]["1"] == Decimal("3.00")  # second page
+    assert len(basic[0].rows) == 17
+    assert basic[0].row("30101").key_kind == "economic_code"
+
+
+def test_flattened_empty_declarations():
+    tables = by_id(extract("tables_004_flat_excerpt.txt", BUDGET))
+    assert tables["budget.government_fund"].declared_empty
+    assert tables["budget.state_capital"].declared_empty
+    assert tables["budget.government_fund"].empty_note.startswith("本单位无政府性基金")
+
+
+def test_wrapped_names_and_unit_code_rows():
+    table = by_id(extract("tables_002_flat_wrapped.txt", BUDGET))["budget.expenditure"]
+    got = cells(table)
+    assert got["2080505/737001"] == {"5": Decimal("67.20"), "6": Decimal("67.20")}
+    assert table.row("2080505/737001").label == "机关事业单位基本养老保险缴费支出"
+    assert got["2101505/737001"] == {"5": Decimal("2557.34"), "7": Decimal("2557.34")}  # by the parent's sums
+    assert got["2101501/737001"] == {"5": Decimal("1086.97"), "6": Decimal("1086.97")}
+    assert got["20805"] == {"5": Decimal("76.89"), "6": Decimal("76.89")}
+    assert table.row("20805").label == "行政事业单位养老支出"
+
+
+# --- captions --------------------------------------------------------------------------------
+
+
+def test_table_of_contents_is_not_a_table():
+    extraction = extract("tables_002_toc_and_table.txt", BUDGET)
+    assert [t.template_id for t in extraction.tables] == ["budget.general_budget_expenditure"]
+    table = extraction.tables[0]
+    assert table.source.line > 30  # the caption after the contents, not the 表 2. line
+    assert cells(table)["合计"] == {"5": Decimal("3983.32"), "6": Decimal("1413.18"), "7": Decimal("2570.14")}
+    toc_lines = set(range(1, 31))
+    assert not (extraction.consumed & toc_lines)
+
+
+def test_captions_without_tables_only_open_declared_empty_ones():
+    extraction = extract("tables_000_captions_only.txt", FINAL)
+    assert [(t.template_id, t.declared_empty) for t in extraction.tables] == [
+        ("final.three_public", True),
+        ("final.state_capital", True),
+    ]
+    assert all(not t.rows for t in extraction.tables)
+
+
+def test_changed_numbering_gives_the_same_extract():
+    text = (DATA / "tables_001_tab_excerpt.txt").read_text(encoding="utf-8")
+    renumbered = text.replace("公开01表", "表1").replace("公开 02 表", "预算02表").replace("公开 03 表", "(表 3)")
+    before = by_id(extract("a.txt", FINAL, text))
+    after = by_id(extract("b.txt", FINAL, renumbered))
+    assert before.keys() == after.keys()
+    for template_id in before:
+        assert cells(before[template_id]) == cells(after[template_id])
+    assert after["final.income"].number == "预算02表"
+
+
+def test_unit_in_yuan_is_read_from_the_unit_line():
+    text = (DATA / "tables_001_tab_excerpt.txt").read_text(encoding="utf-8").replace("金额单位：万元", "金额单位：元")
+    tables = by_id(extract("a.txt", FINAL, text))
+    assert tables["final.income"].unit is Unit.YUAN
+    assert tables["final.income"].row("合计").cells["1"].unit is Unit.YUAN
+
+
+def test_mandatory_templates_per_kind():
+    final = mandatory_templates(FINAL)
+    assert len(final) == 9 and "final.three_public" in final
+    budget = mandatory_templates(BUDGET)
+    assert "budget.fiscal_summary" in budget and all(t.startswith("budget.") for t in budget)
+

@@ -1,0 +1,110 @@
+"""The table engine's pure parts: column inference, printed identities, code resolution,
+captions and templates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fiscalwatch.common.model import DisclosureKind
+from fiscalwatch.parse.tables.codes import resolve_code
+from fiscalwatch.parse.tables.columns import ColumnIdentity, infer_positions, infer_shift
+from fiscalwatch.parse.tables.notes import empty_note, parse_identities
+from fiscalwatch.parse.tables.segment import caption_text, match_caption, number_of, unit_of
+from fiscalwatch.parse.tables.templates import load_templates, parse_template, templates_for
+from fiscalwatch.common.model import Unit
+
+D = Decimal
+# 合计 | 基本支出小计 | 人员经费 | 公用经费 | 项目支出: 0 = 1 + 4, 1 = 2 + 3
+BUDGET05 = [ColumnIdentity(0, ((1, 1), (1, 4))), ColumnIdentity(1, ((1, 2), (1, 3)))]
+
+
+def test_inference_keeps_the_assignment_that_satisfies_the_identities():
+    assert infer_positions([D("920.15"), D("920.15")], 5, BUDGET05, [0, 1, 4, 2, 3]) == (0, 4)
+    assert infer_positions([D("14.54")] * 3, 5, BUDGET05, [0, 1, 4, 2, 3]) == (0, 1, 2)
+    assert infer_positions([D("131.05"), D("131.05"), D("111.54"), D("19.51")], 5, BUDGET05, []) == (0, 1, 2, 3)
+
+
+def test_inference_tie_break_follows_the_template_priority():
+    three_public = [ColumnIdentity(0, ((1, 1), (1, 2), (1, 5))), ColumnIdentity(2, ((1, 3), (1, 4)))]
+    values = [D("33.54"), D("22.80"), D("5.99"), D("5.99"), D("4.75")]
+    assert infer_positions(values, 6, three_public, [0, 2, 4, 5, 1, 3]) == (0, 1, 2, 4, 5)
+    assert infer_positions(values, 6, three_public, [0, 2, 3, 5, 1, 4]) == (0, 1, 2, 3, 5)
+
+
+def test_inference_refuses_more_values_than_columns():
+    assert infer_positions([D(1)] * 4, 3, [], []) is None
+
+
+def test_shift_realigns_tab_cells_offset_against_the_header():
+    identity = [ColumnIdentity(0, tuple((1, i) for i in range(1, 6)))]
+    # 001 公开03表: one empty cell too many before the values
+    cells = [None, D("136.48"), D("136.48"), None, None, None, None]
+    assert infer_shift(cells, 6, identity) == -1
+    # 003 公开05表: no offset, trailing cell missing
+    assert infer_shift([D("122.73"), D("122.73"), None], 3, [ColumnIdentity(0, ((1, 1), (1, 2)))]) == 0
+
+
+def test_printed_identities():
+    [row27, row31] = parse_identities("27行 = (1+2+3+4+5+6+7+8)行；31行 = (27+28+29)行；")
+    assert (row27.axis, row27.target, [t.ref for t in row27.terms]) == ("row", "27", [str(i) for i in range(1, 9)])
+    assert row31.origin == "printed"
+    [row58, row62] = parse_identities("58行 = (32+33+...+57)行；62行 = (58+59+60)行。")
+    assert [t.ref for t in row58.terms] == [str(i) for i in range(32, 58)]
+    [six, three] = parse_identities("6 栏各行 = (1+2-3) 栏各行；3 栏各行 = (4+5) 栏各行。")
+    assert six.axis == "column" and [(t.sign, t.ref) for t in six.terms] == [(1, "1"), (1, "2"), (-1, "3")]
+    assert [t.ref for t in three.terms] == ["4", "5"]
+    found = parse_identities("1 栏 = (2+3+6) 栏；3 栏 = (4+5) 栏；7 栏 = (8+9+12) 栏；9 栏 = (10+11) 栏。")
+    assert [(i.target, [t.ref for t in i.terms]) for i in found] == [
+        ("1", ["2", "3", "6"]), ("3", ["4", "5"]), ("7", ["8", "9", "12"]), ("9", ["10", "11"])
+    ]
+    assert parse_identities("１栏各行＝（２＋３）栏各行")[0].target == "1"  # full-width
+    assert parse_identities("注：本表反映部门本年度各项支出情况。") == []
+
+
+def test_empty_declarations():
+    assert empty_note("本单位当年无政府性基金预算财政拨款收入支出。")
+    assert empty_note("说明：本单位无政府性基金。") == "本单位无政府性基金"
+    assert empty_note("本部门 2024 年度无财政拨款“三公”经费支出。")
+    assert empty_note("本单位无一般公共预算财政拨款“三公”经费支出")
+    assert empty_note("注：本表反映部门本年度取得的各项收入情况。") is None
+
+
+def test_cut_codes_resolve_by_name():
+    known = {"2080502": {"事业单位离退休"}, "2080505": {"机关事业单位基本养老"}, "2089999": {"其他社会保障和就业支"}}
+    assert resolve_code("208050", "事业单位离退休", known) == "2080502"
+    assert resolve_code("208050", "机关事业单位基本养老保险", known) == "2080505"
+    assert resolve_code("208999", "其他社会保障和就业支出", known) == "2089999"
+    assert resolve_code("208050", "完全不同的名称", known) is None
+
+
+def test_captions_numbers_and_units():
+    final = templates_for(DisclosureKind.FINAL_ACCOUNTS)
+    budget = templates_for(DisclosureKind.BUDGET)
+    assert match_caption("2023年度收入支出决算总表", final)[0].id == "final.income_expenditure_summary"
+    assert match_caption("2023年度财政拨款收入支出决算总表", final)[0].id == "final.fiscal_summary"
+    assert match_caption("24 年度一般公共预算财政拨款基本支出决算明细表", final)[0].id == "final.general_budget_basic"
+    assert match_caption("2023 年度支出决算表", final)[0].id == "final.expenditure"
+    assert match_caption("一、收入支出决算总表(表 1)", final)[1] == "表1"
+    assert match_caption("表 1.财政拨款收支总体情况表", budget)[0].id == "budget.fiscal_summary"
+    assert match_caption("2024年一般公共预算支出表(分单位)", budget)[0].id == "budget.general_budget_by_unit"
+    assert match_caption("2024年一般公共预算支出表(分功能科目)", budget)[0].id == "budget.general_budget_expenditure"
+    assert match_caption("一、收入支出决算总体情况说明", final) is None
+    assert match_caption("2024年江汉区项目支出(绩效目标）申报表", budget) is None
+    assert match_caption("公开 02 表", final) is None
+    assert caption_text("2023年度收入决算表(表 2)") == ("2023年度收入决算表", "表2")
+    assert number_of("公开 01 表 单位：万元") == "公开01表"
+    assert number_of("部门公开表 12 单位：万元") == "部门公开表12"
+    assert unit_of("金额单位：万元") is Unit.WAN_YUAN and unit_of("单位:元") is Unit.YUAN
+    assert unit_of("单位：武汉市黄陂区医疗保障服务中心") is None
+
+
+def test_every_template_file_loads_and_a_new_file_is_just_data():
+    ids = [t.id for t in load_templates()]
+    assert len(ids) == len(set(ids)) == 22
+    extra = parse_template({
+        "id": "budget.example", "kind": "budget", "titles": [".{0,24}?示例表"],
+        "columns": [{"key": "total", "label": "合计", "required": True}],
+        "identities": [{"column": "total = a - b"}],
+    })
+    assert extra.matches_title("2024年示例表")
+    assert extra.identities[0].terms == ((1, "a"), (-1, "b"))
