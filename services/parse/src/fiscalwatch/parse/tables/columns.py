@@ -38,6 +38,14 @@ def violations(filled: dict[int, Decimal], identities: list[ColumnIdentity]) -> 
     return count
 
 
+def _scaled(values: list[Decimal]) -> tuple[list[int], int]:
+    """The values as integers on one common scale, and one cent on that scale: the
+    candidate search compares thousands of sums, and integer sums are exact and fast."""
+    exponents = [v.as_tuple().exponent for v in values]
+    places = max([2] + [-e for e in exponents if isinstance(e, int)])
+    return [int(v.scaleb(places)) for v in values], 10 ** (places - 2)
+
+
 def ranked_positions(
     values: list[Decimal], n: int, identities: list[ColumnIdentity], priority: list[int], keep: int = 16
 ) -> list[tuple[int, ...]]:
@@ -51,21 +59,25 @@ def ranked_positions(
     if k == n:
         return [tuple(range(n))]
     rank = {pos: i for i, pos in enumerate(priority)}
+    ints, cent = _scaled(values)
+    checks = [(identity.target, identity.terms, cent * max(1, len(identity.terms))) for identity in identities]
 
     def cost(positions: tuple[int, ...]) -> tuple[int, int, tuple[int, ...]]:
-        filled = dict(zip(positions, values))
-        return (
-            violations(filled, identities),
-            sum(rank.get(p, len(rank) + p) for p in positions),
-            positions,
-        )
+        row = [0] * n
+        for pos, value in zip(positions, ints):
+            row[pos] = value
+        broken = 0
+        for target, terms, tolerance in checks:
+            if abs(row[target] - sum(sign * row[pos] for sign, pos in terms)) > tolerance:
+                broken += 1
+        return (broken, sum(rank.get(p, len(rank) + p) for p in positions), positions)
 
     candidates = combinations(range(n), k)
     if comb(n, k) > MAX_CANDIDATES:
         candidates = islice(candidates, MAX_CANDIDATES)
-    scored = sorted((cost(c), c) for c in candidates)
-    best = scored[0][0][0]
-    return [c for (v, _, _), c in scored if v == best][:keep]
+    scored = sorted(cost(c) for c in candidates)
+    best = scored[0][0]
+    return [c for v, _, c in scored if v == best][:keep]
 
 
 def infer_positions(

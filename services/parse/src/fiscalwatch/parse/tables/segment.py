@@ -68,7 +68,9 @@ def caption_text(text: str) -> tuple[str, str | None]:
 
 
 def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[TemplateSpec, str | None] | None:
-    if len(text) > MAX_CAPTION_CHARS * 2:
+    # Every standard caption names a 表; most lines do not, and this keeps the per-line
+    # cost of caption search to one substring test.
+    if len(text) > MAX_CAPTION_CHARS * 2 or "表" not in text:
         return None
     key, number = caption_text(text)
     if not key or len(key) > MAX_CAPTION_CHARS:

@@ -8,8 +8,7 @@ quantifiers, so arbitrary text cannot make them backtrack.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from fiscalwatch.parse.numbers import NUMBER, fold, is_number
 
@@ -66,9 +65,9 @@ def is_project_code(text: str) -> bool:
 TokenKind = Literal["number", "text", "empty"]
 
 
-@dataclass(frozen=True)
-class Token:
-    """One cell of a table line: its text as printed, what it is, and its place."""
+class Token(NamedTuple):
+    """One cell of a table line: its text as printed, what it is, and its place.
+    (A named tuple: documents have tens of thousands of cells, and tuples are cheap.)"""
 
     text: str
     kind: TokenKind
@@ -81,11 +80,17 @@ class Token:
         return compact(self.text)
 
 
+_NUMBER_CELL_RE = re.compile(rf"\s*{NUMBER}\s*")
+
+
 def _kind(text: str) -> TokenKind:
-    stripped = text.strip()
-    if not stripped:
+    if not text or text.isspace():
         return "empty"
-    return "number" if is_number(stripped) else "text"
+    # A cell that holds a number starts with a digit or a sign once folded; the rest is text.
+    first = fold(text.lstrip()[:1])
+    if first not in "0123456789-":
+        return "text"
+    return "number" if _NUMBER_CELL_RE.fullmatch(fold(text)) else "text"
 
 
 def is_tab_line(text: str) -> bool:
