@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations, islice
+from functools import lru_cache
 from math import comb
 
 MAX_CANDIDATES = 5000  # beyond this, the first candidates in order are enough
@@ -46,6 +47,17 @@ def _scaled(values: list[Decimal]) -> tuple[list[int], int]:
     return [int(v.scaleb(places)) for v in values], 10 ** (places - 2)
 
 
+@lru_cache(maxsize=1024)
+def _candidates_by_priority(n: int, k: int, priority: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The order-preserving placements of k values in n columns, in the template's order of
+    preference. Cached: it depends on the table's shape only, never on a document's values."""
+    rank = {pos: i for i, pos in enumerate(priority)}
+    candidates = combinations(range(n), k)
+    if comb(n, k) > MAX_CANDIDATES:
+        candidates = islice(candidates, MAX_CANDIDATES)
+    return tuple(sorted(candidates, key=lambda c: (sum(rank.get(p, len(rank) + p) for p in c), c)))
+
+
 def ranked_positions(
     values: list[Decimal], n: int, identities: list[ColumnIdentity], priority: list[int], keep: int = 16
 ) -> list[tuple[int, ...]]:
@@ -58,26 +70,34 @@ def ranked_positions(
         return []
     if k == n:
         return [tuple(range(n))]
-    rank = {pos: i for i, pos in enumerate(priority)}
     ints, cent = _scaled(values)
     checks = [(identity.target, identity.terms, cent * max(1, len(identity.terms))) for identity in identities]
 
-    def cost(positions: tuple[int, ...]) -> tuple[int, int, tuple[int, ...]]:
+    def broken(positions: tuple[int, ...]) -> int:
         row = [0] * n
         for pos, value in zip(positions, ints):
             row[pos] = value
-        broken = 0
-        for target, terms, tolerance in checks:
-            if abs(row[target] - sum(sign * row[pos] for sign, pos in terms)) > tolerance:
-                broken += 1
-        return (broken, sum(rank.get(p, len(rank) + p) for p in positions), positions)
+        return sum(
+            1 for target, terms, tolerance in checks
+            if abs(row[target] - sum(sign * row[pos] for sign, pos in terms)) > tolerance
+        )
 
-    candidates = combinations(range(n), k)
-    if comb(n, k) > MAX_CANDIDATES:
-        candidates = islice(candidates, MAX_CANDIDATES)
-    scored = sorted(cost(c) for c in candidates)
-    best = scored[0][0]
-    return [c for v, _, c in scored if v == best][:keep]
+    # Candidates come in order of preference, so the first `keep` that break nothing are
+    # the answer; only when none is consistent must every candidate be scored.
+    scored: list[tuple[int, tuple[int, ...]]] = []
+    consistent: list[tuple[int, ...]] = []
+    for candidate in _candidates_by_priority(n, k, tuple(priority)):
+        count = broken(candidate)
+        if count == 0:
+            consistent.append(candidate)
+            if len(consistent) == keep:
+                break
+        elif not consistent:
+            scored.append((count, candidate))
+    if consistent:
+        return consistent
+    best = min(count for count, _ in scored)
+    return [c for count, c in scored if count == best][:keep]
 
 
 def infer_positions(

@@ -155,6 +155,13 @@ def read_region(
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
     remaining = [line for line in lines[i:] if line.text.strip()]
+    tokenized: dict[int, list[Token]] = {}  # each line is tokenized once, though read twice
+
+    def tokens_at(position: int) -> list[Token]:
+        if position not in tokenized:
+            tokenized[position] = _tokens(remaining[position])
+        return tokenized[position]
+
     for position, line in enumerate(remaining):
         text = line.text
         if not text.strip():
@@ -167,13 +174,13 @@ def read_region(
             note_lines.append(line)
             end_line = line.number
             continue
-        tokens = _tokens(line)
+        tokens = tokens_at(position)
         found_unit = unit_of(text)
         if found_unit and not data_lines and not is_tab_line(text) and len(compact(text)) <= 40:
             unit = unit or found_unit
             consumed.add(line.number)
             continue
-        following = _tokens(remaining[position + 1]) if position + 1 < len(remaining) else []
+        following = tokens_at(position + 1) if position + 1 < len(remaining) else []
         if data_lines or _is_data_start(tokens, template, following):
             data_lines.append(DataLine(tokens, line.cells is not None or is_tab_line(text)))
         else:
