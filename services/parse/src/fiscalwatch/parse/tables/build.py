@@ -146,7 +146,7 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     found: list[Identity] = []
     for spec in table.template.identities:
         if spec.axis == "column":
-            identity = _column_identity(table, spec)
+            identity = _column_identity(table, rows, spec)
         else:
             identity = _row_identity(table, rows, spec)
         if identity is not None:
@@ -154,8 +154,9 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     return found
 
 
-def _column_identity(table: ReadTable, spec) -> Identity | None:
-    for section in sorted({c.section for c in table.columns}):
+def _column_identity(table: ReadTable, rows: list[Row], spec) -> Identity | None:
+    sections = sorted({c.section for c in table.columns})
+    for section in sections:
         ids = {c.key: c.id for c in table.columns if c.section == section}
         if spec.target not in ids:
             continue
@@ -165,7 +166,9 @@ def _column_identity(table: ReadTable, spec) -> Identity | None:
         text = f"{ids[spec.target]} = " + " ".join(
             f"{'+' if t.sign > 0 else '-'} {t.ref}" for t in terms
         ).lstrip("+ ")
-        return Identity(axis="column", target=ids[spec.target], terms=terms, origin="template", text=text)
+        # Side by side, the sections share column ids: the identity covers its own rows only.
+        covered = tuple(row.key for raw, row in zip(table.rows, rows) if raw.section == section) if len(sections) > 1 else ()
+        return Identity(axis="column", target=ids[spec.target], terms=terms, rows=covered, origin="template", text=text)
     return None
 
 

@@ -306,7 +306,8 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
                 }
         if not row.cells and values:
             decimals = [_value(t) for t in values]
-            ranked = infer.ranked_positions(decimals, n, identities, priority)
+            row_priority = [keys.index(k) for k in template.priority_for(row.code) if k in keys] or priority
+            ranked = infer.ranked_positions(decimals, n, identities, row_priority)
             positions = ranked[0] if ranked else None
             if len(ranked) > 1:
                 ambiguous[len(table.rows)] = ranked
@@ -417,6 +418,13 @@ def _section_rows_tab(tokens: list[Token], starts: list[int], line_number_cols: 
                 rows[s].label_parts.append(token)
             rows[s].tokens.append(token)
             has_text[s] = True
+    # Values start after a section's label and 行次 cells; fixed before any value is placed,
+    # so that a row's second value does not move the start (and land on the first's column).
+    value_starts = [
+        max([starts[s]] + [t.column + 1 for t in row.tokens if t.column < bounds[s + 1]])
+        if row.tokens else starts[s] + 1
+        for s, row in enumerate(rows)
+    ]
     for token in tokens:
         if token.kind != "number":
             continue
@@ -426,11 +434,7 @@ def _section_rows_tab(tokens: list[Token], starts: list[int], line_number_cols: 
         while s > 0 and not has_text[s]:
             s -= 1  # a value printed past its section's cells ("公用经费合计 … 291.90")
         row = rows[s]
-        value_start = max(
-            [starts[s]] + [t.column + 1 for t in row.tokens if t.column < bounds[s + 1]]
-            if row.tokens else [starts[s] + 1]
-        )
-        position = min(max(token.column - value_start, 0), max(widths[s] - 1, 0))
+        position = min(max(token.column - value_starts[s], 0), max(widths[s] - 1, 0))
         row.values.append(token)
         row.tokens.append(token)
         row.cells[position] = token

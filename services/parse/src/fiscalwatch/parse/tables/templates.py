@@ -69,8 +69,19 @@ class TemplateSpec:
     free_text: bool = False  # text columns may sit between or after the values
     identities: tuple[IdentitySpec, ...] = ()
     priority: tuple[str, ...] = ()  # column keys, most likely filled first (tie-break)
+    # The same, for rows whose code starts with a prefix: economic class 302 (商品和服务支出)
+    # is 公用经费 and 301 (工资福利支出) is 人员经费, whatever the row's values allow.
+    priority_by_code: tuple[tuple[str, tuple[str, ...]], ...] = ()
     unlabelled_row: str = ""  # the key of a row printed without a label (三公: the one row)
     source: str = ""
+
+    def priority_for(self, code: str | None) -> tuple[str, ...]:
+        """The tie-break order of columns for a row with this code (longest prefix wins)."""
+        if code:
+            for prefix, keys in sorted(self.priority_by_code, key=lambda p: -len(p[0])):
+                if code.startswith(prefix):
+                    return keys
+        return self.priority
 
     def matches_title(self, caption: str) -> bool:
         return any(p.search(caption) for p in self.titles)
@@ -152,6 +163,9 @@ def parse_template(raw: dict, source: str = "") -> TemplateSpec:
         free_text=bool(raw.get("free_text", False)),
         identities=tuple(_identity(i) for i in raw.get("identities", [])),
         priority=tuple(raw.get("priority", [])),
+        priority_by_code=tuple(
+            (str(prefix), tuple(keys)) for prefix, keys in (raw.get("priority_by_code") or {}).items()
+        ),
         unlabelled_row=raw.get("unlabelled_row", ""),
         source=source,
     )
