@@ -1,0 +1,52 @@
+"""Validate: where a parsed disclosure's numbers disagree and which changes are alarming.
+
+Pure: `validate(disclosure, history)` returns findings; nothing here does I/O. The rules are
+listed in rules.yaml; table identities come with the parsed tables (printed or from the
+templates), cross-table agreements and the narrative-to-table map are data too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fiscalwatch.common.events import HistoryRecord
+from fiscalwatch.common.model import Disclosure, Finding, Severity
+from fiscalwatch.validate.config import ValidationConfig
+from fiscalwatch.validate.figures import key_figures
+from fiscalwatch.validate.form import form_findings
+from fiscalwatch.validate.history import history_findings
+from fiscalwatch.validate.narrative import (
+    narrative_against_itself, narrative_against_tables, stated_arithmetic, year_over_year,
+)
+from fiscalwatch.validate.tables import cross_table_findings, hierarchy_findings, identity_findings
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def validate(
+    disclosure: Disclosure, history: Sequence[HistoryRecord] = (), config: ValidationConfig | None = None
+) -> list[Finding]:
+    config = config or ValidationConfig()
+    findings: list[Finding] = []
+    for table in disclosure.tables:
+        findings += identity_findings(table)
+        findings += hierarchy_findings(table)
+    findings += cross_table_findings(disclosure)
+    findings += narrative_against_tables(disclosure)
+    findings += narrative_against_itself(disclosure)
+    findings += stated_arithmetic(disclosure)
+    findings += year_over_year(disclosure, config)
+    findings += history_findings(disclosure, history, config)
+    findings += form_findings(disclosure)
+    return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule_id))
+
+
+def alert_kind(finding: Finding) -> str | None:
+    """The alert channel a finding goes to (fiscalwatch.alert.<kind>); None: not alert-grade."""
+    if finding.rule_id.startswith(("Y-", "B-")):
+        return "yoy"
+    if finding.severity is Severity.ERROR:
+        return "form" if finding.rule_id.startswith("F-") else "mismatch"
+    return None
+
+
+__all__ = ["validate", "key_figures", "alert_kind", "ValidationConfig"]

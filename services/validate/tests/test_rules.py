@@ -1,0 +1,237 @@
+"""Each rule: a case that must fire and one that must not."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from fiscalwatch.common.events import DisclosureIdentity, HistoryRecord
+from fiscalwatch.common.model import DisclosureKind, Severity, Unit
+from fiscalwatch.validate import ValidationConfig, alert_kind, key_figures, validate
+from fiscalwatch.validate.catalogue import rules
+
+from validate_builders import (
+    change, completion, disclosure, economic_row, fact, identity, line_row, row, share, table,
+)
+
+
+def ids(findings, severity=None):
+    return sorted(f.rule_id for f in findings if severity is None or f.severity is severity)
+
+
+def test_every_rule_has_an_id_severity_and_both_descriptions() -> None:
+    catalogue = rules()
+    assert len(catalogue) >= 20
+    for rule in catalogue.values():
+        assert rule.zh and rule.en and rule.severity in Severity
+
+
+# --- identities ------------------------------------------------------------------------------
+
+def income_table(total: str, parts: tuple[str, str], origin="printed"):
+    return table("final.income", ["本年收入合计", "财政拨款收入", "其他收入"],
+                 [row("合计", {"1": total, "2": parts[0], "3": parts[1]})],
+                 [identity("column", "1", ["2", "3"], origin)])
+
+
+def test_printed_column_identity_broken_is_an_error_naming_every_cell() -> None:
+    [found] = validate(disclosure([income_table("100.00", ("60.00", "30.00"))]))
+    assert found.rule_id == "T-001" and found.severity is Severity.ERROR
+    assert (found.stated, found.expected, found.difference) == (Decimal("100.00"), Decimal("90.00"), Decimal("10.00"))
+    assert {(e.table, e.row, e.column) for e in found.evidence} == {
+        ("final.income", "合计", "1"), ("final.income", "合计", "2"), ("final.income", "合计", "3")}
+
+
+def test_identity_that_holds_raises_nothing() -> None:
+    assert validate(disclosure([income_table("90.00", ("60.00", "30.00"))])) == []
+
+
+def test_a_cent_off_over_two_items_is_rounding_info_not_an_error() -> None:
+    [found] = validate(disclosure([income_table("90.01", ("60.00", "30.00"))]))
+    assert (found.rule_id, found.severity) == ("T-003", Severity.INFO)
+
+
+def test_template_identity_has_its_own_rule() -> None:
+    assert ids(validate(disclosure([income_table("91.00", ("60.00", "30.00"), origin="template")]))) == ["T-002"]
+
+
+def test_row_identity_checks_every_column() -> None:
+    summary = table("final.income_expenditure_summary", ["金额", "金额"], [
+        line_row(1, "一、一般公共预算财政拨款收入", {"1": "50.00"}),
+        line_row(8, "八、其他收入", {"1": "20.00"}),
+        line_row(27, "本年收入合计", {"1": "75.00"}),
+    ], [identity("row", "27", ["1", "8"])])
+    [found] = validate(disclosure([summary]))
+    assert found.rule_id == "T-001" and found.expected == Decimal("70.00")
+
+
+# --- hierarchy ----------------------------------------------------------------------------------
+
+def expenditure(class_value: str, section_value: str = "60.00"):
+    return table("final.expenditure", ["本年支出合计"], [
+        row("合计", {"1": class_value}),
+        row("208", {"1": class_value}),
+        row("20805", {"1": section_value}),
+        row("2080505", {"1": "40.00"}),
+        row("2080501", {"1": "20.00"}),
+        row("20807", {"1": "30.00"}),
+    ])
+
+
+def test_class_that_is_not_the_sum_of_its_sections_is_flagged() -> None:
+    found = validate(disclosure([expenditure("95.00")]))
+    assert "H-001" in ids(found, Severity.ERROR)
+    assert any(e.row == "208" for f in found for e in f.evidence)
+
+
+def test_consistent_hierarchy_raises_nothing() -> None:
+    assert validate(disclosure([expenditure("90.00")])) == []
+
+
+def test_section_not_summing_its_items() -> None:
+    assert ids(validate(disclosure([expenditure("90.00", section_value="61.00")])), Severity.ERROR).count("H-001") == 2
+
+
+def test_economic_class_not_summing_its_items() -> None:
+    basic = table("final.general_budget_basic", ["决算数"], [
+        economic_row("301", {"1": "100.00"}), economic_row("30101", {"1": "50.00"}), economic_row("30102", {"1": "40.00"})])
+    assert ids(validate(disclosure([basic]))) == ["H-002"]
+
+
+# --- cross-table -------------------------------------------------------------------------------
+
+def test_same_quantity_in_two_tables_must_agree() -> None:
+    summary = table("final.income_expenditure_summary", ["金额", "金额"], [line_row(27, "本年收入合计", {"1": "100.00"})])
+    income = table("final.income", ["本年收入合计"], [row("合计", {"1": "110.00"})])
+    found = validate(disclosure([summary, income]))
+    assert ids(found) == ["X-001"]
+    assert {e.table for e in found[0].evidence} == {"final.income_expenditure_summary", "final.income"}
+    income_ok = table("final.income", ["本年收入合计"], [row("合计", {"1": "100.00"})])
+    assert validate(disclosure([summary, income_ok])) == []
+
+
+def test_class_named_in_the_summary_against_its_coded_row() -> None:
+    summary = table("final.income_expenditure_summary", ["金额", "金额"], [line_row(39, "八、社会保障和就业支出", {"2": "122.74"})])
+    detail = table("final.expenditure", ["本年支出合计"], [row("208", {"1": "122.73"}, label="社会保障和就业支出")])
+    assert ids(validate(disclosure([summary, detail]))) == ["T-003"]  # one cent: rounding
+    detail_far = table("final.expenditure", ["本年支出合计"], [row("208", {"1": "120.00"}, label="社会保障和就业支出")])
+    assert ids(validate(disclosure([summary, detail_far]))) == ["X-001"]
+
+
+# --- narrative ---------------------------------------------------------------------------------
+
+def test_narrative_amount_against_its_table() -> None:
+    income = table("final.income", ["本年收入合计"], [row("合计", {"1": "4342.35"})])
+    assert ids(validate(disclosure([income], [fact("收入合计", "4,342.53")]))) == ["N-001"]
+    assert validate(disclosure([income], [fact("收入合计", "4,342.35")])) == []
+
+
+def test_two_sentences_stating_different_amounts() -> None:
+    facts = [fact("基本支出", "240.45", 10), fact("基本支出", "239.55", 20)]
+    assert ids(validate(disclosure(facts=facts))) == ["N-002"]
+    assert validate(disclosure(facts=[fact("基本支出", "1.8", 10), fact("基本支出", "1.80", 20)])) == []
+
+
+def test_stated_growth_rate_is_checked_at_printed_precision() -> None:
+    ok = fact("收支总计", "2,270.24", change=change("increase", "2,202.94", "3,273.31"))
+    assert "A-002" not in ids(validate(disclosure(facts=[ok])))
+    wrong = fact("收支总计", "2,270.24", change=change("increase", "2,202.94", "3,000.00"))
+    assert "A-002" in ids(validate(disclosure(facts=[wrong])))
+    # 001: 4,342.35 万元, down 1,188.52 万元, 下降21.5%: prior 5,530.87, 1188.52/5530.87 = 21.49%
+    down = fact("收支总计", "4,342.35", year=2023, change=change("decrease", "1,188.52", "21.5", 2022))
+    assert "A-002" not in ids(validate(disclosure(facts=[down], year=2023)))
+
+
+def test_change_against_a_stated_prior_amount() -> None:
+    stated = fact("支出合计", "150.00", change=change("increase", "40.00", None, base="100.00"))
+    assert ids(validate(disclosure(facts=[stated]))) == ["A-001"]
+
+
+def test_growth_from_zero_base_is_undefined() -> None:
+    # 000: 机关运行经费 56.20 万元，比 2019 年度增加 56.20 万元，增长 100%
+    found = validate(disclosure(facts=[fact("机关运行经费", "56.20", change=change("increase", "56.20", "100"))]))
+    assert ("A-003", Severity.WARNING) in [(f.rule_id, f.severity) for f in found]
+
+
+def test_share_of_the_whole() -> None:
+    whole = fact("收入合计", "2,270.24", 10)
+    good = fact("财政拨款收入", "1,958.40", 11, share=share("86.26", "本年收入"))
+    bad = fact("其他收入", "311.84", 12, share=share("15.74", "本年收入"))
+    assert ids(validate(disclosure(facts=[whole, good]))) == []
+    # 86.26% + 15.74% of a complete breakdown is also 102%
+    assert ids(validate(disclosure(facts=[whole, good, bad]))) == ["A-004", "A-006"]
+
+
+def test_complete_breakdown_shares_add_to_100() -> None:
+    whole = fact("支出合计", "100.00", 10)
+    parts = [fact("基本支出", "40.00", 11, share=share("40.00", "本年支出")),
+             fact("项目支出", "60.00", 12, share=share("60.00", "本年支出"))]
+    assert validate(disclosure(facts=[whole, *parts])) == []
+    off = [fact("基本支出", "40.00", 11, share=share("40.00", "本年支出")),
+           fact("项目支出", "60.00", 12, share=share("59.00", "本年支出"))]
+    assert ids(validate(disclosure(facts=[whole, *off]))) == ["A-004", "A-006"]
+
+
+def test_completion_rate() -> None:
+    ok = fact("支出合计", "1,952.37", scope="一般公共预算财政拨款", completion=completion("531.54", "367.30"))
+    assert ids(validate(disclosure(facts=[ok]))) == []
+    bad = fact("支出合计", "1,952.37", scope="一般公共预算财政拨款", completion=completion("531.54", "376.30"))
+    assert ids(validate(disclosure(facts=[bad]))) == ["A-005"]
+    zero = fact("function:201", "0.00", completion=completion("0.00", "0"))
+    assert validate(disclosure(facts=[zero])) == []
+
+
+# --- year over year ------------------------------------------------------------------------------
+
+def test_000_jump_of_the_totals_raises_a_yoy_finding() -> None:
+    jump = fact("收支总计", "2,270.24", change=change("increase", "2,202.94", "3,273.31"))
+    found = [f for f in validate(disclosure(facts=[jump])) if f.rule_id == "Y-001"]
+    assert len(found) == 1 and found[0].expected == Decimal("67.30") and alert_kind(found[0]) == "yoy"
+
+
+@pytest.mark.parametrize("current, delta, rate", [("130.00", "30.00", "30.00"), ("40.00", "30.00", "300.00")])
+def test_small_or_modest_changes_do_not_alert(current, delta, rate) -> None:
+    # 30% is not beyond the 30% threshold; +30 万元 is under the 50 万元 floor
+    assert "Y-001" not in ids(validate(disclosure(facts=[fact("支出合计", current, change=change("increase", delta, rate))])))
+
+
+def test_thresholds_are_configuration() -> None:
+    modest = fact("支出合计", "1,300.00", change=change("increase", "300.00", "30.00"))
+    assert "Y-001" in ids(validate(disclosure(facts=[modest]), config=ValidationConfig(yoy_rate_percent=Decimal("20"))))
+
+
+def record(year: int, kind: DisclosureKind, **figures: str) -> HistoryRecord:
+    identity = DisclosureIdentity(sha256="1" * 64, name=f"{year}.txt", department="武汉市测试局", department_key="武汉市测试局",
+                                  fiscal_year=year, kind=kind, unit=Unit.WAN_YUAN)
+    return HistoryRecord(identity=identity, key_figures={k: Decimal(v) for k, v in figures.items()})
+
+
+def test_prior_year_stated_in_the_text_against_its_own_disclosure() -> None:
+    current = fact("收支总计", "2,270.24", change=change("increase", "2,202.94", "3,273.31"))
+    found = validate(disclosure(facts=[current]), history=[record(2019, DisclosureKind.FINAL_ACCOUNTS, 收支总计="70.00")])
+    assert "Y-002" in ids(found) and "Y-003" in ids(found)
+    agreeing = validate(disclosure(facts=[current]), history=[record(2019, DisclosureKind.FINAL_ACCOUNTS, 收支总计="67.30")])
+    assert "Y-002" not in ids(agreeing)
+
+
+def test_final_accounts_against_the_same_years_budget() -> None:
+    final = disclosure(facts=[fact("支出合计", "4,342.35", year=2023)], year=2023)
+    assert "B-001" in ids(validate(final, history=[record(2023, DisclosureKind.BUDGET, 支出合计="2700.92")]))
+    assert "B-001" not in ids(validate(final, history=[record(2023, DisclosureKind.BUDGET, 支出合计="4300.00")]))
+
+
+# --- form ----------------------------------------------------------------------------------------
+
+def test_missing_table_unit_slip_and_percent_sign() -> None:
+    slip = table("final.income", ["本年收入合计"], [row("合计", {"1": "43423500.00"})], unit=Unit.YUAN)
+    no_sign = fact("支出合计", "3,140.15", change=change("increase", "349.46", "12.52", sign=False))
+    found = validate(disclosure([slip], [no_sign], missing=["final.three_public"]))
+    assert {"F-001", "F-002", "F-003"} <= set(ids(found))
+
+
+def test_key_figures_come_from_tables_then_narrative() -> None:
+    income = table("final.income", ["本年收入合计"], [row("合计", {"1": "100.00"})])
+    figures = key_figures(disclosure([income], [fact("收入合计", "999.00"), fact("收支总计", "120.00")]))
+    assert figures["收入合计"] == Decimal("100.00") and figures["收支总计"] == Decimal("120.00")
