@@ -235,3 +235,21 @@ def test_key_figures_come_from_tables_then_narrative() -> None:
     income = table("final.income", ["本年收入合计"], [row("合计", {"1": "100.00"})])
     figures = key_figures(disclosure([income], [fact("收入合计", "999.00"), fact("收支总计", "120.00")]))
     assert figures["收入合计"] == Decimal("100.00") and figures["收支总计"] == Decimal("120.00")
+
+
+def test_template_placeholders_left_in_the_text_even_when_wrapped() -> None:
+    from fiscalwatch.common.document import SourceDocument
+
+    text = "其他收入 311.84 万元，占本年收入 13.74%。(简述本部门使用科\n\n目)\n年度目标 1（XX 分）\n比上年下降（增长）5%\n"
+    found = validate(disclosure(), document=SourceDocument.from_text("t.txt", text))
+    assert {f.rule_id for f in found} == {"F-004"}
+    assert sorted(f.evidence[0].source.line for f in found) == [1, 4, 5]  # the bracket opens on line 1
+    clean = "本年收入 311.84 万元，比上年下降 5%。项目（按支出功能分类）\n"
+    assert validate(disclosure(), document=SourceDocument.from_text("t.txt", clean)) == []
+
+
+def test_code_whose_name_is_not_the_catalogues() -> None:
+    wrong = table("final.expenditure", ["本年支出合计"], [row("2101501", {"1": "10.00"}, label="住房公积金")])
+    assert ids(validate(disclosure([wrong]))) == ["F-005"]
+    cut = table("final.expenditure", ["本年支出合计"], [row("2089999", {"1": "10.00"}, label="其他社会保障和就业支")])
+    assert validate(disclosure([cut])) == []

@@ -21,7 +21,7 @@ from fiscalwatch.parse.core import parse_document
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
 Reader = Callable[[Path], SourceDocument]
-Validator = Callable[[Disclosure], Sequence[Finding]]
+Validator = Callable[[Disclosure, SourceDocument], Sequence[Finding]]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,13 +55,14 @@ def check(
     results: list[dict] = []
     for path in paths:
         try:
-            disclosure = parse_document(read(path))
+            document = read(path)
+            disclosure = parse_document(document)
         except FiscalwatchError as exc:
             print(f"fiscalwatch check: {exc}", file=err)
             exit_code = EXIT_UNREADABLE
             continue
         if validate is not None:
-            disclosure = disclosure.model_copy(update={"findings": tuple(validate(disclosure))})
+            disclosure = disclosure.model_copy(update={"findings": tuple(validate(disclosure, document))})
         if any(f.severity is Severity.ERROR for f in disclosure.findings) and exit_code == EXIT_OK:
             exit_code = EXIT_FINDINGS
         if output_format == "json":
@@ -88,7 +89,7 @@ def _default_validator() -> Validator | None:
         from fiscalwatch.validate import validate  # type: ignore[import-not-found]
     except ImportError:
         return None
-    return validate
+    return lambda disclosure, document: validate(disclosure, document=document)
 
 
 def render_text(d: Disclosure) -> str:

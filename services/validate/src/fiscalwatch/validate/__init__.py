@@ -12,7 +12,9 @@ from fiscalwatch.common.events import HistoryRecord
 from fiscalwatch.common.model import Disclosure, Finding, Severity
 from fiscalwatch.validate.config import ValidationConfig
 from fiscalwatch.validate.figures import key_figures
-from fiscalwatch.validate.form import form_findings
+from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.validate.form import code_name_findings, form_findings
+from fiscalwatch.validate.text_checks import placeholder_findings
 from fiscalwatch.validate.history import history_findings
 from fiscalwatch.validate.narrative import (
     narrative_against_itself, narrative_against_tables, stated_arithmetic, year_over_year,
@@ -23,8 +25,13 @@ _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def validate(
-    disclosure: Disclosure, history: Sequence[HistoryRecord] = (), config: ValidationConfig | None = None
+    disclosure: Disclosure,
+    history: Sequence[HistoryRecord] = (),
+    config: ValidationConfig | None = None,
+    document: SourceDocument | None = None,
 ) -> list[Finding]:
+    """Every finding on `disclosure`. `history`: the department's other disclosures the store
+    knows; `document`: the text, when at hand, for the checks that read it (placeholders)."""
     config = config or ValidationConfig()
     findings: list[Finding] = []
     for table in disclosure.tables:
@@ -37,6 +44,9 @@ def validate(
     findings += year_over_year(disclosure, config)
     findings += history_findings(disclosure, history, config)
     findings += form_findings(disclosure)
+    findings += code_name_findings(disclosure)
+    if document is not None:
+        findings += placeholder_findings(document)
     return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule_id))
 
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
+from importlib.resources import files
+
+import yaml
 
 from fiscalwatch.common.model import Disclosure, Evidence, Finding, SourceRef
 from fiscalwatch.validate.catalogue import finding
+from fiscalwatch.validate.labels import normalise_label
 
 
 def form_findings(disclosure: Disclosure) -> Iterator[Finding]:
@@ -21,4 +26,36 @@ def form_findings(disclosure: Disclosure) -> Iterator[Finding]:
                 "F-002", f"{table.template_id} 以{table.unit.value}列示，文件以{unit.value}为单位",
                 f"{table.template_id} is in {table.unit.value} while the document is in {unit.value}",
                 [Evidence(table=table.template_id, source=table.source)],
+            )
+
+
+@cache
+def _catalogue() -> tuple[dict[str, str], dict[str, list[str]]]:
+    data = yaml.safe_load(files(__package__).joinpath("codes.yaml").read_text(encoding="utf-8"))
+    names = {**data["function"], **data["economic"]}
+    return {str(k): v for k, v in names.items()}, {str(k): v for k, v in (data.get("aliases") or {}).items()}
+
+
+def code_name_findings(disclosure: Disclosure) -> Iterator[Finding]:
+    """A printed name that is not the catalogue's name for its code: a wrong code or a wrong
+    name. A name cut off by a narrow column (a prefix) or followed by a neighbour's words is
+    accepted: what matters is that the two do not contradict each other."""
+    names, aliases = _catalogue()
+    seen: set[tuple[str, str]] = set()
+    for table in disclosure.tables:
+        for row in table.rows:
+            if not row.code or row.key_kind not in ("function_code", "economic_code") or "/" in row.key:
+                continue
+            name = names.get(row.code)
+            printed = normalise_label(row.label)
+            if name is None or not printed or (row.code, printed) in seen:
+                continue
+            seen.add((row.code, printed))
+            accepted = [normalise_label(n) for n in [name, *aliases.get(row.code, [])]]
+            if any(printed.startswith(a) or (len(printed) >= 4 and a.startswith(printed)) for a in accepted):
+                continue
+            yield finding(
+                "F-005", f"{row.code} 列示为“{row.label}”，科目名称应为“{name}”",
+                f"{row.code} is printed as '{row.label}', the catalogue names it '{name}'",
+                [Evidence(table=table.template_id, row=row.key, source=row.source)],
             )
