@@ -22,19 +22,25 @@ def percent(raw: str, sign: bool = True) -> Percent:
     return Percent(value=Decimal(raw.replace(",", "")), raw=raw, places=places, has_percent_sign=sign)
 
 
+def catalogue_name(code: str) -> str:
+    from fiscalwatch.validate.form import _catalogue
+
+    return _catalogue()[0].get(code, code)
+
+
 def row(key: str, cells: dict[str, str], label: str | None = None, line: int = 1) -> Row:
     if key.isdigit() and len(key) in (3, 5, 7):
         kind, code, level = ("function_code", key, {3: "class", 5: "section", 7: "item"}[len(key)])
     else:
         kind, code, level = ("label", None, None)
     return Row(
-        key=key, key_kind=kind, label=label or key, code=code, level=level,
+        key=key, key_kind=kind, label=label or catalogue_name(key), code=code, level=level,
         cells={c: amount(v, line) for c, v in cells.items()}, source=SourceRef(line=line, text=f"{key} …"),
     )
 
 
 def economic_row(code: str, cells: dict[str, str], label: str = "") -> Row:
-    return Row(key=code, key_kind="economic_code", label=label or code, code=code,
+    return Row(key=code, key_kind="economic_code", label=label or catalogue_name(code), code=code,
                cells={c: amount(v) for c, v in cells.items()}, source=SourceRef(line=1))
 
 
