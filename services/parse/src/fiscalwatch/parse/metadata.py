@@ -1,10 +1,174 @@
-"""Document metadata: department, region, fiscal year, kind, unit, publication date."""
+"""Document metadata: department, region, fiscal year, kind, unit, publication date.
+
+Read from the places a disclosure prints them: its title ("2023年度武汉市医疗保障局（本级）
+决算公开"), its part headings ("第二部分 武汉市洪山区医疗保障局 2020 年度部门决算表"), the
+"部门：" / "单位名称：" lines above its tables and their unit lines. Titles wrap, so the text is
+searched with line breaks and spaces removed. A text that names no year, no department or no
+budget / final-accounts title is not a disclosure, and the reason says which.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from datetime import date
+
 from fiscalwatch.common.document import SourceDocument
-from fiscalwatch.common.model import Metadata
+from fiscalwatch.common.errors import NotADisclosure
+from fiscalwatch.common.model import DisclosureKind, Metadata, Unit
+from fiscalwatch.parse.numbers import fold
+
+# Titles, the table of contents and part headings are near the top; table headers
+# ("单位名称：…") may be anywhere. Only this many non-empty lines are read for titles.
+HEAD_LINES = 400
+
+_SPACE_RE = re.compile(r"\s+")
+_CJK = r"\u4e00-\u9fa5"
+_BODY = rf"[{_CJK}()（）]{{2,40}}?"
+
+# A title or part heading, read on one line or two joined (titles wrap): "2023年度武汉市医疗
+# 保障局（本级）决算公开", "北京市审计局2026年度部门预算信息公开", "第二部分武汉市洪山区医疗
+# 保障局2020年度部门决算表", "2026年度苏州市科学技术局单位预算公开".
+TITLE_RE = re.compile(
+    rf"^(?:附件\d*[:：]?)?(?:第[一二三四五六]部分[:：]?)?(?P<before>{_BODY})?(?P<year>20\d\d)年度?"
+    rf"(?P<after>{_BODY})?(?:部门|单位)?(?P<kind>预算|决算)"
+)
+# "部门：武汉市医疗保障局（本级）", "单位名称：武汉市江汉区医疗保障局本级"
+LABELLED_RE = re.compile(rf"(?:部门|单位名称|预算单位|编制单位|部门名称|填报单位)[:：](?P<name>[{_CJK}()（）]{{2,40}})")
+OVERVIEW_RE = re.compile(rf"^第一部分[:：]?(?P<name>{_BODY})概况$")
+KIND_RE = re.compile(r"(?:部门|单位)(预算|决算)|(预算|决算)(?:公开|信息公开)|(决算|预算)(?:总表|明细表|情况说明)")
+UNIT_RE = re.compile(r"(?:金额)?单位[:：](万元|元)")
+DATE_RE = re.compile(r"(20\d\d)年(\d{1,2})月(\d{1,2})日")
+
+# Suffixes that name the reporting scope, not another body: 本级 (the department's own office,
+# without subordinate units) and 汇总 (with them) name the same body year after year.
+_SCOPE_SUFFIX_RE = re.compile(r"(?:\((?:局|委|办|厅)?本级\)|本级|\(汇总\)|\(机关\))$")
+# What a body's name ends in, optionally followed by its scope.
+_BODY_END_RE = re.compile(
+    r"^(.{2,38}?(?:委员会|局|委|中心|办公室|办公厅|厅|院|所|馆|站|队|会|处|社|校|园|台|团|部))"
+    r"(?:\((?:局|委|办|厅)?本级\)|本级|\(汇总\)|\(机关\))?"
+)
+_REGION_RE = re.compile(rf"^((?:[{_CJK}]{{2,6}}?省)?[{_CJK}]{{2,5}}?市(?:[{_CJK}]{{1,4}}?[区县])?)")
+
+
+def compact(text: str) -> str:
+    return _SPACE_RE.sub("", fold(text)).replace("（", "(").replace("）", ")")
 
 
 def extract_metadata(doc: SourceDocument) -> Metadata:
-    raise NotImplementedError
+    lines = [c for c in (compact(line.text) for line in doc.lines) if c]
+    text = "".join(lines)
+    kind = _kind(text, doc.name)
+    titles = _titles(lines[:HEAD_LINES])
+    year = _year(titles, text, doc.name)
+    department = _department(titles, lines, year, doc.name)
+    return Metadata(
+        department=department,
+        department_key=department_key(department),
+        region=region_of(department),
+        fiscal_year=year,
+        kind=kind,
+        unit=_unit(text),
+        published=_published(lines[:12], year),
+    )
+
+
+def _titles(lines: list[str]) -> list[re.Match[str]]:
+    """Title matches on a line, or on up to four short lines joined (a cover page prints
+    "2026 年度 / 福州市公安局治安管理 / 支队 / 单位预算" one phrase a line)."""
+    found = []
+    for i, line in enumerate(lines):
+        joined = ""
+        for part in lines[i : i + 4]:
+            joined += part
+            if len(joined) > 80:
+                break
+            if m := TITLE_RE.match(joined):
+                found.append(m)
+                break
+    return found
+
+
+def _kind(text: str, name: str) -> DisclosureKind:
+    counts = Counter(next(g for g in m.groups() if g) for m in KIND_RE.finditer(text))
+    if not counts:
+        raise NotADisclosure(name, "no 部门预算 / 部门决算 title, heading or table: not a budget or final-accounts disclosure")
+    # A final-accounts document also speaks of 预算 (年初预算), but names itself 决算 far more.
+    return DisclosureKind.FINAL_ACCOUNTS if counts["决算"] >= counts["预算"] else DisclosureKind.BUDGET
+
+
+def _year(titles: list[re.Match[str]], text: str, name: str) -> int:
+    years = Counter(int(m.group("year")) for m in titles)
+    if not years:
+        years.update(int(y) for y in re.findall(r"(20\d\d)年度?(?:部门|单位)(?:预算|决算)", text))
+    if not years:
+        raise NotADisclosure(name, "no fiscal year in a budget or final-accounts title (e.g. '2023年度…部门决算')")
+    return years.most_common(1)[0][0]
+
+
+def _department(titles: list[re.Match[str]], lines: list[str], year: int, name: str) -> str:
+    titled: list[str] = []
+    for m in titles:
+        if int(m.group("year")) == year:
+            titled += [g for g in (m.group("before"), m.group("after")) if g]
+    for line in lines[:HEAD_LINES]:
+        if m := OVERVIEW_RE.match(line):
+            titled.append(m.group("name"))
+    labelled = [m.group("name") for line in lines if (m := LABELLED_RE.search(line))]
+    # A title names the department; table headers may name its sub-units, so a title
+    # counts for more than a header line.
+    votes: Counter[str] = Counter()
+    first_printed: dict[str, str] = {}
+    for weight, group in ((3, titled), (1, labelled)):
+        for body in filter(None, map(_body, group)):
+            key = department_key(body)
+            votes[key] += weight
+            first_printed.setdefault(key, body)
+    if not votes:
+        raise NotADisclosure(name, "no department named in the title, part headings or table headers")
+    return first_printed[votes.most_common(1)[0][0]]
+
+
+def _body(candidate: str) -> str | None:
+    """The longest leading part of `candidate` that is a body's name, with its scope."""
+    candidate = candidate.strip(":：,，。 ")
+    if candidate.count("(") > candidate.count(")"):  # a bracket the page cut off
+        candidate = candidate[: candidate.rindex("(")]
+    best = None
+    # Four characters at least: "市级部(门)" in a header is a phrase, not a body.
+    for end in range(len(candidate), 3, -1):
+        m = _BODY_END_RE.fullmatch(candidate[:end])
+        if m:
+            best = candidate[:end]
+            break
+    return best
+
+
+def department_key(department: str) -> str:
+    """The same body across years and documents: full-width folded, spaces and the reporting
+    scope (（本级）, 本级, （局本级）, （汇总）) removed."""
+    return _SCOPE_SUFFIX_RE.sub("", compact(department))
+
+
+def region_of(department: str) -> str | None:
+    found = _REGION_RE.match(compact(department))
+    return found.group(1) if found else None
+
+
+def _unit(text: str) -> Unit:
+    counts = Counter(m.group(1) for m in UNIT_RE.finditer(text))
+    if not counts:
+        return Unit.WAN_YUAN  # the national templates' unit, when a document never says
+    return Unit.YUAN if counts["元"] > counts["万元"] else Unit.WAN_YUAN
+
+
+def _published(head: list[str], year: int) -> date | None:
+    """A date printed near the title, after the fiscal year it reports on."""
+    for m in DATE_RE.finditer("".join(head)):
+        y, month, day = (int(g) for g in m.groups())
+        if y >= year:
+            try:
+                return date(y, month, day)
+            except ValueError:
+                continue
+    return None
