@@ -1,11 +1,52 @@
-"""Narrative facts: every amount the text states, what it is, and the claims around it."""
+"""Narrative facts: every amount the text states, what it is, and the claims around it.
+
+The narrative lines (those no table claimed) are re-joined into one stream, because published
+text wraps anywhere, even inside a number ("1,891.10 万" / "元"); every character keeps its
+line, so each amount is still found at its printed place. The stream is cut into sentences
+at "。" and at headings, each amount classified by the words printed before it (its subject,
+matched against quantities.yaml), and the claims after it attached: a stated change and its
+growth rate, a share of a whole, a completion rate of the initial budget.
+"""
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+
+import yaml
 
 from fiscalwatch.common.document import SourceDocument
-from fiscalwatch.common.model import Metadata, NarrativeFact, UnreadLine
+from fiscalwatch.common.model import (
+    Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
+)
+from fiscalwatch.parse.numbers import NUMBER, decimal_places, fold, parse_decimal
+
+# A heading starts a new sentence even when the previous one has no full stop.
+_HEADING_RE = re.compile(r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．](?!\d))")
+_SENTENCE_END_RE = re.compile(r"[。！？\n]")
+_CLAUSE_BREAK = "，,；;：:、"
+_AMOUNT_RE = re.compile(rf"(?<![\d.]){NUMBER}(?![\d])")
+_UNIT_RE = re.compile(r"\s*(万元|元|亿元)")
+_PERCENT_AFTER_RE = re.compile(r"\s*%")
+# Numbers that are not money: counts, dates, years, list markers.
+_COUNT_AFTER_RE = re.compile(
+    r"\s*(?:年|月|日|号|人|个|辆|次|家|台|套|件|项|名|户|双|只|支|瓶|吨|盒|份|批|天|小时|分|条|篇|期|场|所|处|级|类|倍|万只|万双|万副|万个|万盒|万片|万人|亿|周|岁|张|本|间|座|平方米|米|公里|种|%|\.|、|\)|）)"
+)
+_YEAR_RE = re.compile(r"(20\d\d)\s*年")
+_BASE_YEAR_RE = re.compile(r"(?:与|比|较|同)\s*(20\d\d)\s*年")
+_PRIOR_YEAR_RE = re.compile(r"(?:与|比|较)\s*上(?:一)?年")
+_BUDGET_PHRASE_RE = re.compile(r"(?:年初预算|全年预算|调整后预算|预算数)(?:数)?为?\s*$")
+_ACTUAL_PHRASE_RE = re.compile(r"(?:支出决算|决算|执行数|实际支出|支出)(?:数)?为?\s*$")
+_SHARE_RE = re.compile(rf"\s*[，,]?\s*占(?P<of>[^，。；\d%]{{0,20}}?)(?:的)?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?")
+_COMPLETION_RE = re.compile(rf"\s*[，,]?\s*完成(?:了)?(?:年初|全年)?预算(?:数)?的?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?")
+_RATE_AFTER_CHANGE_RE = re.compile(
+    rf"\s*[，,]?\s*(?P<w>增长|下降|增幅为?|降幅为?|上升|减少|增加)?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?"
+)
+_CODE_SUBJECT_RE = re.compile(r"(?<!\d)(\d{7}|\d{5})(?!\d)[^\d，。；]{2,30}$")
+_CLASS_SUFFIX_RE = re.compile(r"(?:支出)?\s*[(（]类[)）]\s*(?:支出)?|类级|支出类|类支出")
 
 
 @dataclass(frozen=True)
@@ -15,7 +56,423 @@ class FactExtraction:
     unread: list[UnreadLine] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    quantities: list[tuple[str, re.Pattern[str]]]
+    scopes: list[tuple[str, re.Pattern[str]]]
+    increase: re.Pattern[str]
+    decrease: re.Pattern[str]
+    classes: list[tuple[str, str]]  # (code, name) longest names first
+    economic: list[tuple[str, str]]
+
+
+@cache
+def vocabulary() -> _Vocabulary:
+    data = yaml.safe_load(files(__package__).joinpath("quantities.yaml").read_text(encoding="utf-8"))
+    return _Vocabulary(
+        quantities=[(q["quantity"], re.compile(q["pattern"])) for q in data["quantities"]],
+        scopes=[(s["scope"], re.compile(s["pattern"])) for s in data["scopes"]],
+        increase=re.compile(rf"(?:{data['changes']['increase']})$"),
+        decrease=re.compile(rf"(?:{data['changes']['decrease']})$"),
+        classes=sorted(((str(k), v) for k, v in data["function_classes"].items()), key=lambda kv: -len(kv[1])),
+        economic=[(str(k), v) for k, v in data["economic_classes"].items()],
+    )
+
+
+# --- the stream -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Stream:
+    """The narrative lines joined; `starts[i]` is where line `numbers[i]` begins in `text`."""
+
+    text: str
+    starts: list[int]
+    numbers: list[int]
+    pages: list[int | None]
+    originals: list[str]
+    offsets: list[int]  # characters stripped from the start of each line
+
+    def place(self, offset: int) -> tuple[int, int, int | None]:
+        i = max(0, bisect.bisect_right(self.starts, offset) - 1)
+        return self.numbers[i], offset - self.starts[i] + self.offsets[i], self.pages[i]
+
+    def lines_between(self, start: int, end: int) -> range:
+        first = max(0, bisect.bisect_right(self.starts, start) - 1)
+        last = max(0, bisect.bisect_right(self.starts, max(start, end - 1)) - 1)
+        return range(first, last + 1)
+
+
+def _stream(doc: SourceDocument, skip: frozenset[int]) -> _Stream:
+    parts: list[str] = []
+    starts, numbers, pages, originals, offsets = [], [], [], [], []
+    length = 0
+    for line in doc.lines:
+        if line.number in skip or "\t" in line.text or line.cells is not None:
+            continue
+        stripped = line.text.strip()
+        if not stripped:
+            continue
+        if _HEADING_RE.match(fold(stripped)) and parts:
+            parts.append("\n")  # a heading ends whatever sentence came before
+            length += 1
+        starts.append(length)
+        numbers.append(line.number)
+        pages.append(line.page)
+        originals.append(line.text)
+        offsets.append(len(line.text) - len(line.text.lstrip()))
+        parts.append(stripped)
+        length += len(stripped)
+        if _is_heading_line(stripped):
+            parts.append("\n")  # and a heading line is a sentence of its own
+            length += 1
+    return _Stream(fold("".join(parts)), starts, numbers, pages, originals, offsets)
+
+
+def _is_heading_line(text: str) -> bool:
+    """A short numbered line with no amount on it: "五、一般公共预算财政拨款支出决算情况说明"."""
+    folded = fold(text)
+    return len(folded) <= 32 and bool(_HEADING_RE.match(folded)) and not _UNIT_AMOUNT_RE.search(folded)
+
+
+_UNIT_AMOUNT_RE = re.compile(r"\d\s*(?:万元|元|%)")
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    """A fact being read; frozen into a NarrativeFact at the end."""
+
+    quantity: str
+    scope: str
+    subject: str
+    year: int | None
+    amount: Amount
+    sentence: str
+    source: SourceRef
+    change: dict = field(default_factory=dict)
+    share: Share | None = None
+    completion: Completion | None = None
+
+
+class _Reader:
+    def __init__(self, doc: SourceDocument, metadata: Metadata, stream: _Stream) -> None:
+        self.doc, self.metadata, self.stream = doc, metadata, stream
+        self.vocab = vocabulary()
+        self.facts: list[_Draft] = []
+        self.understood: list[tuple[int, int]] = []  # stream spans of understood numbers
+        self.unclassified: list[tuple[int, str]] = []  # (stream offset, subject)
+        self.topic: tuple[str, str] | None = None  # (quantity, scope) carried from a heading sentence
+        self.section_scope = ""  # the scope the current heading names
+
+    def read(self) -> None:
+        text = self.stream.text
+        start = 0
+        for end_match in _SENTENCE_END_RE.finditer(text + "\n"):
+            end = end_match.start()
+            if end > start:
+                self._sentence(start, end)
+            start = end_match.end()
+
+    def _sentence(self, start: int, end: int) -> None:
+        text = self.stream.text
+        sentence = text[start:end]
+        first_fact = len(self.facts)
+        pending_budget: Amount | None = None
+        had_money = False
+        sentence_year = self._year(sentence)
+        position = start
+        for match in _AMOUNT_RE.finditer(text, start, end):
+            if match.start() < position:
+                continue  # already read as part of a claim
+            raw = match.group()
+            after = match.end()
+            unit_match = _UNIT_RE.match(text, after, end)
+            prefix = self._clause_before(start, match.start())
+            if unit_match is None or unit_match.group(1) == "亿元":
+                if self._change_amount_without_unit(match, prefix, start, end, first_fact):
+                    position = self._position
+                    continue
+                if _COUNT_AFTER_RE.match(text, after) or self._is_marker(text, match.start()):
+                    self.understood.append((match.start(), match.end()))
+                continue
+            had_money = True
+            unit = Unit.WAN_YUAN if unit_match.group(1) == "万元" else Unit.YUAN
+            amount = self._amount(raw, unit, match.start())
+            claim_end = unit_match.end()
+            self.understood.append((match.start(), claim_end))
+            direction = self._direction(prefix)
+            if direction is not None:
+                position = self._attach_change(direction, amount, prefix, sentence, claim_end, end, first_fact)
+                continue
+            if _BUDGET_PHRASE_RE.search(prefix):
+                # "…财政拨款支出年初预算为 A 万元，支出决算为 B 万元": the budget's clause names
+                # what the actual that follows is.
+                pending_budget = amount
+                budget_topic = self._classify(_BUDGET_PHRASE_RE.sub("", prefix), sentence, first_fact, topic_only=True)
+                if budget_topic[0] != "other":
+                    self.topic = budget_topic
+                position = claim_end
+                continue
+            quantity, scope = self._classify(prefix, sentence, first_fact)
+            draft = _Draft(
+                quantity=quantity, scope=scope, subject=prefix.strip() or quantity,
+                year=sentence_year, amount=amount, sentence=self._original(start, end),
+                source=amount.source,
+            )
+            if quantity == "other":
+                self.unclassified.append((match.start(), prefix.strip()))
+            position = self._claims(draft, claim_end, end, pending_budget)
+            if draft.completion is not None:
+                pending_budget = None
+            self.facts.append(draft)
+        # A sentence without amounts ("7.社会保障和就业支出(类)。") names the topic of the next;
+        # a topic lasts one sentence.
+        if not had_money:
+            self._heading_scope(sentence)
+            topic = self._classify(sentence, sentence, first_fact, topic_only=True)
+            self.topic = topic if topic[0] != "other" else None
+        else:
+            self.topic = None
+
+    # -- pieces -----------------------------------------------------------------------------
+
+    def _clause_before(self, sentence_start: int, number_start: int) -> str:
+        text = self.stream.text
+        i = number_start
+        while i > sentence_start:
+            c = text[i - 1]
+            # "、" separates list items ("住宿费 0.00 万元、旅费 …") but also joins words
+            # ("收、支总计"): it ends a clause only after an amount or a rate.
+            if c in _CLAUSE_BREAK and (c != "、" or text[i - 2 : i - 1] in ("元", "%")):
+                break
+            i -= 1
+        return text[i:number_start]
+
+    def _is_marker(self, text: str, start: int) -> bool:
+        before = text[max(0, start - 1) : start]
+        return before in ("第", "(", "（", "【", "[")
+
+    def _year(self, sentence: str) -> int | None:
+        bases = {m.start(1) for m in _BASE_YEAR_RE.finditer(sentence)}
+        for m in _YEAR_RE.finditer(sentence):
+            if m.start(1) not in bases and not sentence[m.end() : m.end() + 1].isdigit():
+                year = int(m.group(1))
+                if year in (self.metadata.fiscal_year, self.metadata.fiscal_year - 1, self.metadata.fiscal_year + 1):
+                    return year
+        return self.metadata.fiscal_year
+
+    def _amount(self, raw: str, unit: Unit, offset: int) -> Amount:
+        line, column, page = self.stream.place(offset)
+        return Amount(value=parse_decimal(raw), unit=unit, raw=raw, source=SourceRef(line=line, column=column, page=page))
+
+    def _percent(self, raw: str, has_sign: bool, offset: int) -> Percent:
+        line, column, page = self.stream.place(offset)
+        return Percent(value=parse_decimal(raw), raw=raw, places=decimal_places(raw), has_percent_sign=has_sign,
+                       source=SourceRef(line=line, column=column, page=page))
+
+    def _direction(self, prefix: str) -> str | None:
+        stripped = prefix.rstrip()
+        if self.vocab.decrease.search(stripped):
+            return "decrease"
+        if self.vocab.increase.search(stripped):
+            return "increase"
+        return None
+
+    def _change_amount_without_unit(self, match: re.Match[str], prefix: str, start: int, end: int, first_fact: int) -> bool:
+        """'各减少1,188.52，下降21.5%': a change printed without its unit takes the unit of
+        the amount it changes."""
+        direction = self._direction(prefix)
+        target = self._change_target(prefix, first_fact)
+        if direction is None or target is None:
+            return False
+        following = self.stream.text[match.end() : match.end() + 1]
+        if following not in ("，", ",", "；", ";", "") and match.end() != end:
+            return False
+        amount = self._amount(match.group(), target.amount.unit, match.start())
+        self.understood.append((match.start(), match.end()))
+        self._position = self._attach_change(direction, amount, prefix, self.stream.text[start:end], match.end(), end, first_fact)
+        return True
+
+    def _change_target(self, prefix: str, first_fact: int) -> _Draft | None:
+        """The fact a change belongs to: the latest one of the quantity the clause names, else
+        the latest fact in this or the previous sentence."""
+        if not self.facts:
+            return None
+        named = self._match_quantity(prefix)
+        candidates = self.facts[max(0, first_fact - 3) :]
+        if named:
+            for draft in reversed(candidates):
+                if draft.quantity == named:
+                    return draft
+        return candidates[-1] if candidates else None
+
+    def _attach_change(self, direction: str, amount: Amount, prefix: str, sentence: str, after: int, end: int, first_fact: int) -> int:
+        target = self._change_target(prefix, first_fact)
+        text = self.stream.text
+        if target is None:
+            self.unclassified.append((self._offset_of(amount), prefix.strip()))
+            return after
+        base_year = None
+        year_match = None
+        for year_match in _BASE_YEAR_RE.finditer(sentence):
+            pass
+        if year_match is not None:
+            base_year = int(year_match.group(1))
+        elif _PRIOR_YEAR_RE.search(sentence):
+            base_year = (target.year or self.metadata.fiscal_year) - 1
+        change = {"direction": direction, "amount": amount, "base_year": base_year}
+        rate = _RATE_AFTER_CHANGE_RE.match(text, after, end)
+        position = after
+        if rate and (rate.group("w") or rate.group("pct")):
+            change["rate"] = self._percent(rate.group("p"), bool(rate.group("pct")), rate.start("p"))
+            self.understood.append((rate.start("p"), rate.end()))
+            position = rate.end()
+        if not target.change:
+            target.change = change
+        return position
+
+    def _offset_of(self, amount: Amount) -> int:
+        i = self.stream.numbers.index(amount.source.line)
+        return self.stream.starts[i] + (amount.source.column or 0) - self.stream.offsets[i]
+
+    def _claims(self, draft: _Draft, after: int, end: int, pending_budget: Amount | None) -> int:
+        text = self.stream.text
+        share = _SHARE_RE.match(text, after, end)
+        if share:
+            draft.share = Share(rate=self._percent(share.group("p"), bool(share.group("pct")), share.start("p")),
+                                of=share.group("of").strip())
+            self.understood.append((share.start("p"), share.end()))
+            after = share.end()
+        completion = _COMPLETION_RE.match(text, after, end)
+        if completion:
+            draft.completion = Completion(
+                budget=pending_budget,
+                rate=self._percent(completion.group("p"), bool(completion.group("pct")), completion.start("p")),
+            )
+            self.understood.append((completion.start("p"), completion.end()))
+            after = completion.end()
+        return after
+
+    def _match_quantity(self, subject: str, near: bool = False) -> str | None:
+        """The first quantity (in the vocabulary's specific-first order) whose phrase stands in
+        `subject`; with `near`, only a phrase the amount follows closely ("项目支出主要用于机构
+        运转 3 万元" names a project's use, not 项目支出)."""
+        for quantity, pattern in self.vocab.quantities:
+            for m in pattern.finditer(subject):
+                gap = subject[m.end() :]
+                if not near or (len(gap.strip()) <= 6 and "用于" not in gap):
+                    return quantity
+        return None
+
+    def _function_or_economic(self, subject: str) -> str | None:
+        code = _CODE_SUBJECT_RE.search(subject)
+        if code:
+            return f"function:{code.group(1)}"
+        compact = re.sub(r"\s+", "", subject)
+        if _CLASS_SUFFIX_RE.search(compact):
+            for code, name in self.vocab.classes:
+                if name in compact:
+                    return f"function:{code}"
+        for code, name in self.vocab.economic:
+            if compact.endswith(name) or compact.endswith(name + "为"):
+                return f"economic:{code}"
+        return None
+
+    def _scope(self, subject: str, quantity: str) -> str:
+        """The scope the clause names, else the scope of the section it stands in (for
+        quantities that are not themselves a kind of appropriation)."""
+        searched = subject.replace("财政拨款收入", "收入") if quantity == "财政拨款收入" else subject
+        for scope, pattern in self.vocab.scopes:
+            if pattern.search(searched):
+                return scope
+        return self.section_scope if quantity != "财政拨款收入" else ""
+
+    def _heading_scope(self, sentence: str) -> None:
+        """A heading sets the scope of the section below it: "五、一般公共预算财政拨款支出决算
+        情况说明". A sub-heading that only says 财政拨款 under it does not widen it."""
+        top = re.match(r"\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)", sentence)
+        sub = re.match(r"\s*[(（][一二三四五六七八九十]+[)）]", sentence)
+        if not (top or sub):
+            return
+        named = next((scope for scope, pattern in self.vocab.scopes if pattern.search(sentence)), "")
+        if top:
+            self.section_scope = named
+        elif named and not (named == "财政拨款" and self.section_scope.endswith("财政拨款")):
+            self.section_scope = named
+
+    def _classify(self, subject: str, sentence: str, first_fact: int, topic_only: bool = False) -> tuple[str, str]:
+        if topic_only and ("(项)" in subject or "（项）" in subject or "(款)" in subject):
+            return ("other", "")
+        coded = self._function_or_economic(subject)
+        if coded:
+            return coded, self._scope(subject, coded)
+        quantity = self._match_quantity(subject, near=not topic_only)
+        if quantity is not None and not topic_only and "用于" in sentence[: sentence.find(subject) if subject in sentence else len(sentence)]:
+            quantity = None  # "主要用于：聘用人员经费 98 万元" lists uses, not the department's 人员经费
+        if quantity is None and not topic_only:
+            if _ACTUAL_PHRASE_RE.search(subject) and self.topic is not None:
+                return self.topic
+            if subject.strip() in ("", "其中") and self.facts[first_fact:]:
+                return ("other", "")
+        if quantity is None:
+            return ("other", "")
+        scope = self._scope(subject, quantity)
+        if not scope and len(self.facts) > first_fact and "其中" in sentence:
+            scope = self.facts[first_fact].scope  # "…财政拨款基本支出 239.55 万元，其中，人员经费 183.35 万元"
+        return quantity, scope
+
+    def _original(self, start: int, end: int) -> str:
+        """The sentence as printed (full-width kept), lines re-joined."""
+        pieces = []
+        for i in self.stream.lines_between(start, end):
+            pieces.append(self.stream.originals[i].strip())
+        joined = "".join(pieces)
+        return joined if len(joined) <= 600 else joined[:600] + "…"
+
+
 def extract_facts(
     doc: SourceDocument, metadata: Metadata, table_lines: frozenset[int] = frozenset()
 ) -> FactExtraction:
-    raise NotImplementedError
+    stream = _stream(doc, table_lines)
+    reader = _Reader(doc, metadata, stream)
+    reader.read()
+    facts = [
+        NarrativeFact(
+            quantity=d.quantity, scope=d.scope, subject=d.subject[-60:], year=d.year, amount=d.amount,
+            change=Change(**d.change) if d.change else None, share=d.share, completion=d.completion,
+            sentence=d.sentence, source=d.source,
+        )
+        for d in reader.facts
+    ]
+    consumed, unread = _coverage(stream, reader)
+    return FactExtraction(facts=facts, consumed=consumed, unread=unread)
+
+
+def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[UnreadLine]]:
+    """A narrative line is understood when every number on it was read as an amount, a claim,
+    a year, a date or a count; a money amount that could not be classified is reported."""
+    understood = sorted(reader.understood)
+    starts = [s for s, _ in understood]
+    consumed: set[int] = set()
+    text = stream.text
+    unclassified_lines = {stream.place(offset)[0]: subject for offset, subject in reader.unclassified}
+    for i, line_number in enumerate(stream.numbers):
+        begin = stream.starts[i]
+        finish = stream.starts[i + 1] if i + 1 < len(stream.starts) else len(text)
+        ok = True
+        for m in _AMOUNT_RE.finditer(text, begin, finish):
+            k = bisect.bisect_right(starts, m.start()) - 1
+            if k < 0 or understood[k][1] < m.end():
+                ok = False
+                break
+        if ok and line_number not in unclassified_lines:
+            consumed.add(line_number)
+    unread = [
+        UnreadLine(line=line, text=stream.originals[stream.numbers.index(line)],
+                   reason=f"amount not classified (subject: {subject[-30:] or '-'})")
+        for line, subject in sorted(unclassified_lines.items())
+    ]
+    return frozenset(consumed), unread

@@ -77,6 +77,8 @@ def _change_findings(index: int, fact: NarrativeFact) -> Iterator[Finding]:
     if prior is None or signed is None and change.base_amount is None:
         return
     if prior[1] <= 0 or (prior[0] <= 0 <= prior[1] and abs(prior[0]) < Decimal("0.01") * 2):
+        if change.rate.value == 0 and (signed or 0) == 0:
+            return  # "增加 0.00 万元，增长 0%": nothing changed, nothing claimed
         yield finding(
             "A-003", f"{fact.subject} 上年数为零，列示增长 {change.rate.raw}%",
             f"{fact.quantity}: the prior amount is zero, stated growth {change.rate.raw}%", evidence,
@@ -126,7 +128,11 @@ def _completion_findings(index: int, fact: NarrativeFact) -> Iterator[Finding]:
         )
 
 
-_WHOLE_BY_WORD = (("收入", "收入合计"), ("支出", "支出合计"))
+# The whole a share names ("占授予中小企业合同金额的", "占本年支出合计的"), most specific first.
+_WHOLE_BY_WORD = (
+    ("中小企业", "授予中小企业合同金额"), ("政府采购", "政府采购支出"), ("项目支出", "项目支出"),
+    ("基本支出", "基本支出"), ("收入", "收入合计"), ("支出", "支出合计"),
+)
 
 
 def _whole_for(facts: tuple[NarrativeFact, ...], index: int) -> int | None:
@@ -134,19 +140,20 @@ def _whole_for(facts: tuple[NarrativeFact, ...], index: int) -> int | None:
     the nearest earlier amount that heads the list (no share of its own, not smaller)."""
     part = facts[index]
     of = part.share.of if part.share else ""
-    wanted = next((q for word, q in _WHOLE_BY_WORD if word in of and "采购" not in of), None)
+    wanted = next((q for word, q in _WHOLE_BY_WORD if word in of), None)
     for j in range(index - 1, max(-1, index - 40), -1):
         candidate = facts[j]
         if candidate.year != part.year:
             continue
-        if wanted and candidate.quantity == wanted and candidate.scope == "":
+        if wanted and candidate.quantity == wanted:
             return j
+        coded = ("function:", "economic:")
         if (
             not wanted
             and candidate.share is None
+            and candidate.quantity != "other"  # an unclassified amount heads no list
             and candidate.amount.value >= part.amount.value
-            and not (candidate.quantity.startswith("function:") and part.quantity.startswith("function:")
-                     and len(candidate.quantity) > len(part.quantity))
+            and not (candidate.quantity.startswith(coded) and part.quantity.startswith(coded))
         ):
             return j
     return None
@@ -201,7 +208,8 @@ def narrative_against_tables(disclosure: Disclosure) -> Iterator[Finding]:
         if figure is None:
             continue
         stated = fact.amount.in_unit(unit)
-        tolerance = max(half_unit(places(fact.amount)) * fact.amount.unit.yuan_factor / unit.yuan_factor, half_unit(2))
+        # One unit in the last printed place: the text rounds the same number again (尾数误差).
+        tolerance = 2 * max(half_unit(places(fact.amount)) * fact.amount.unit.yuan_factor / unit.yuan_factor, half_unit(2))
         verdict = compare(stated, figure.value, tolerance)
         if verdict is Verdict.EXACT:
             continue
@@ -217,16 +225,17 @@ def narrative_against_itself(disclosure: Disclosure) -> Iterator[Finding]:
     unit = disclosure.metadata.unit
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, fact in current_year_facts(disclosure):
-        groups[(fact.quantity, fact.scope)].append(index)
+        if fact.quantity != "other":  # unclassified amounts are not one quantity
+            groups[(fact.quantity, fact.scope)].append(index)
     for (quantity, scope), indices in groups.items():
         first = disclosure.facts[indices[0]]
         for other_index in indices[1:]:
             other = disclosure.facts[other_index]
             coarser = min(places(first.amount), places(other.amount))
-            tolerance = half_unit(coarser)
-            if compare(other.amount.in_unit(unit), first.amount.in_unit(unit), tolerance) is Verdict.MISMATCH:
+            verdict = compare(other.amount.in_unit(unit), first.amount.in_unit(unit), 2 * half_unit(coarser))
+            if verdict is not Verdict.EXACT:
                 yield finding(
-                    "N-002",
+                    "T-003" if verdict is Verdict.ROUNDING else "N-002",
                     f"{quantity}{('（' + scope + '）') if scope else ''}：第 {first.source.line} 行 {first.amount.raw}，第 {other.source.line} 行 {other.amount.raw}",
                     f"{quantity} {scope}: line {first.source.line} says {first.amount.raw}, line {other.source.line} says {other.amount.raw}",
                     [fact_evidence(indices[0], first), fact_evidence(other_index, other)],

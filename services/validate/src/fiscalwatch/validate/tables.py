@@ -138,8 +138,12 @@ def find_row(table: Table, ref: dict) -> Row | None:
     """A row by code, by 行次 or by normalised label (the first that matches)."""
     if "code" in ref:
         return next((r for r in table.rows if r.code == str(ref["code"]) and "/" not in r.key), None)
-    labels = [normalise_label(x) for x in ref.get("labels", [])]
-    return next((r for r in table.rows if normalise_label(r.label) in labels), None)
+    # Labels in the order given: the first is the preferred one.
+    for label in (normalise_label(x) for x in ref.get("labels", [])):
+        row = next((r for r in table.rows if normalise_label(r.label) == label), None)
+        if row is not None:
+            return row
+    return None
 
 
 def find_column(table: Table, labels: list[str], side: int = 1) -> str | None:
