@@ -25,7 +25,10 @@ from fiscalwatch.common.model import (
 from fiscalwatch.parse.numbers import NUMBER, decimal_places, fold, parse_decimal
 
 # A heading starts a new sentence even when the previous one has no full stop.
-_HEADING_RE = re.compile(r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．](?!\d))")
+# ("1." only when words follow: a line "0." is a number wrapped in two, not a list item.)
+_HEADING_RE = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．]\s*(?=[\u4e00-\u9fa5]))"
+)
 _SENTENCE_END_RE = re.compile(r"[。！？\n]")
 _CLAUSE_BREAK = "，,；;：:、"
 _AMOUNT_RE = re.compile(rf"(?<![\d.]){NUMBER}(?![\d])")
@@ -132,10 +135,9 @@ def _stream(doc: SourceDocument, skip: frozenset[int]) -> _Stream:
 def _is_heading_line(text: str) -> bool:
     """A short numbered line with no amount on it: "五、一般公共预算财政拨款支出决算情况说明"."""
     folded = fold(text)
-    return len(folded) <= 32 and bool(_HEADING_RE.match(folded)) and not _UNIT_AMOUNT_RE.search(folded)
-
-
-_UNIT_AMOUNT_RE = re.compile(r"\d\s*(?:万元|元|%)")
+    marker = _HEADING_RE.match(folded)
+    # Any digit after the marker may be an amount that goes on in the next line.
+    return len(folded) <= 32 and bool(marker) and not any(c.isdigit() for c in folded[marker.end() :])
 
 
 # --- reading ----------------------------------------------------------------------------------

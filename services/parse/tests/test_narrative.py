@@ -1,0 +1,166 @@
+"""Narrative facts read from real sentences, and the same facts however the text wraps."""
+
+from __future__ import annotations
+
+import random
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.model import DisclosureKind, Metadata, Unit
+from fiscalwatch.parse.narrative import extract_facts
+
+SEEDS = Path(__file__).parent / "data" / "seeds"
+
+
+def meta(year: int, kind=DisclosureKind.FINAL_ACCOUNTS) -> Metadata:
+    return Metadata(department="-", department_key="-", fiscal_year=year, kind=kind, unit=Unit.WAN_YUAN)
+
+
+@pytest.fixture(scope="module")
+def facts_000():
+    doc = SourceDocument.from_path(SEEDS / "000_d606ceb80bbf38c6.txt")
+    return extract_facts(doc, meta(2020)).facts
+
+
+def find(facts, quantity, value, scope=""):
+    matches = [f for f in facts if f.quantity == quantity and f.scope == scope and f.amount.value == Decimal(value)]
+    assert matches, f"no {quantity} [{scope}] = {value}"
+    return matches[0]
+
+
+def test_total_with_change_and_growth_stated_in_the_next_sentence(facts_000) -> None:
+    # line 109: "2020 年度收、支总计 2,270.24 万元。与 2019 年度相" / "比，收、支总计各增加 2,202.94 万元，增长 3,273.31%，"
+    total = find(facts_000, "收支总计", "2270.24")
+    assert (total.source.line, total.amount.raw, total.amount.unit, total.year) == (109, "2,270.24", Unit.WAN_YUAN, 2020)
+    change = total.change
+    assert (change.direction, change.amount.value, change.rate.value, change.rate.places, change.base_year) == (
+        "increase", Decimal("2202.94"), Decimal("3273.31"), 2, 2019)
+    assert change.amount.source.line == 111
+
+
+def test_amount_wrapped_mid_unit_keeps_its_line(facts_000) -> None:
+    # "…财政拨款收、支总计各增加 1,891.10 万" / "" / "元，增长 2,809.96%。"
+    total = find(facts_000, "收支总计", "1958.40", scope="财政拨款")
+    assert total.change.amount.value == Decimal("1891.10") and total.change.amount.source.line == 159
+    assert total.change.rate.value == Decimal("2809.96")
+
+
+def test_shares_of_the_income_total(facts_000) -> None:
+    fiscal = find(facts_000, "财政拨款收入", "1958.40")
+    assert (fiscal.source.line, fiscal.share.rate.value, fiscal.share.of) == (123, Decimal("86.26"), "本年收入")
+    other = find(facts_000, "其他收入", "311.84")
+    assert other.share.rate.value == Decimal("13.74")
+
+
+def test_completion_of_the_initial_budget(facts_000) -> None:
+    # "2020 年度一般公共预算财政拨款支出年初预算为 531.54 万元，支出决算为 1,952.37 万元，完成年初预算的 367.30%。"
+    spent = find(facts_000, "支出合计", "1952.37", scope="一般公共预算财政拨款")
+    assert spent.completion.budget.value == Decimal("531.54") and spent.completion.rate.value == Decimal("367.30")
+    # "7.社会保障和就业支出(类)。年初预算为 20.72 万元，支出决算为 9.77 万元，完成年初预算的 47.15%"
+    social = [f for f in facts_000 if f.quantity == "function:208" and f.completion is not None]
+    assert [(f.amount.value, f.completion.budget.value, f.completion.rate.value) for f in social] == [
+        (Decimal("9.77"), Decimal("20.72"), Decimal("47.15"))]
+
+
+def test_scopes_follow_the_section_headings(facts_000) -> None:
+    assert find(facts_000, "基本支出", "240.45").scope == ""  # 三、支出决算情况说明
+    assert find(facts_000, "基本支出", "239.55", scope="一般公共预算财政拨款")  # 五、一般公共预算财政拨款…
+    assert find(facts_000, "人员经费", "183.35", scope="一般公共预算财政拨款")
+
+
+def test_malformed_amount_is_read_with_its_raw_text(facts_000) -> None:
+    # "12.交通运输支出(类)。年初预算为 0.00 万元，支出决算为 000 万元"
+    odd = [f for f in facts_000 if f.amount.raw == "000"]
+    assert len(odd) == 1 and odd[0].amount.value == 0 and odd[0].quantity == "function:214"
+
+
+def test_change_printed_without_its_unit_takes_the_amounts_unit() -> None:
+    text = ("2023年度收、支总计4,342.35万元。与2022年度相比，收、支总计各减少1,188.52，下降21.5%，"
+            "主要原因是项目支出减少。\n")
+    [total] = extract_facts(SourceDocument.from_text("t.txt", text), meta(2023)).facts
+    assert (total.change.direction, total.change.amount.value, total.change.amount.unit) == ("decrease", Decimal("1188.52"), Unit.WAN_YUAN)
+    assert total.change.rate.value == Decimal("21.5") and total.change.base_year == 2022
+
+
+def test_growth_printed_without_the_word_or_the_sign() -> None:
+    text = "2021 年收支总预算 3983.32 万元，比 2020 年预算增加 349.46 万元，\n\n9.62%，主要是基本支出增加。\n"
+    [total] = extract_facts(SourceDocument.from_text("t.txt", text), meta(2021, DisclosureKind.BUDGET)).facts
+    assert total.quantity == "收支总计" and total.change.rate.value == Decimal("9.62")
+    unsigned = "2021 年收支总预算 3983.32 万元，比 2020 年预算增加 349.46 万元，增长 9.62，主要是基本支出增加。\n"
+    [total] = extract_facts(SourceDocument.from_text("t.txt", unsigned), meta(2021, DisclosureKind.BUDGET)).facts
+    assert total.change.rate.value == Decimal("9.62") and total.change.rate.has_percent_sign is False
+
+
+def test_items_of_a_use_list_are_not_the_departments_quantities() -> None:
+    text = "（二）项目支出 2570.14 万元，其中：一般行政管理事务 2570.14 万元，主要用于：聘用人员经费 98 万元、医疗保障业务工作经费 2459.34 万元。\n"
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2021, DisclosureKind.BUDGET)).facts
+    assert [f.quantity for f in facts if f.amount.value == Decimal("98")] == ["other"]
+
+
+def test_lines_whose_numbers_are_all_understood_are_consumed_and_the_rest_reported() -> None:
+    text = "武汉市某局在职实有人数 6 人。\n2020 年度收入合计 2,270.24 万元。\n用于突发公共卫生事件应急处理 1443.32 万元。\n"
+    result = extract_facts(SourceDocument.from_text("t.txt", text), meta(2020))
+    assert {1, 2} <= result.consumed and 3 not in result.consumed
+    assert [u.line for u in result.unread] == [3]
+
+
+# --- the same facts however the text is laid out --------------------------------------------
+
+PARAGRAPH = (SEEDS / "000_d606ceb80bbf38c6.txt").read_text(encoding="utf-8").splitlines()[108:153]
+JOINED = "".join(line.strip() for line in PARAGRAPH if line.strip() and not line.strip().startswith(("一、", "二、", "三、", "四、", "图")))
+
+
+def signature(facts):
+    return [
+        (f.quantity, f.scope, f.year, f.amount.value,
+         (f.change.direction, f.change.amount.value if f.change.amount else None, f.change.rate.value if f.change.rate else None, f.change.base_year) if f.change else None,
+         f.share.rate.value if f.share else None)
+        for f in facts
+    ]
+
+
+def read(text: str):
+    return signature(extract_facts(SourceDocument.from_text("t.txt", text), meta(2020)).facts)
+
+
+BASELINE = read(JOINED)
+
+
+def test_baseline_paragraph_has_its_facts() -> None:
+    assert len(BASELINE) >= 12
+    assert BASELINE[0][:4] == ("收支总计", "", 2020, Decimal("2270.24"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False))
+def test_wrapping_at_random_points_with_blank_lines_gives_the_same_facts(rng: random.Random) -> None:
+    pieces, i = [], 0
+    while i < len(JOINED):
+        step = rng.randint(3, 40)
+        pieces.append(JOINED[i : i + step])
+        i += step
+    text = "".join(p + "\n" * rng.randint(1, 3) for p in pieces)
+    assert read(text) == BASELINE
+
+
+FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789.,%()"}
+
+
+def test_full_width_digits_and_punctuation_give_the_same_facts() -> None:
+    assert read(JOINED.translate(FULL_WIDTH)) == BASELINE
+    ascii_punct = JOINED.replace("，", ",").replace("；", ";").replace("：", ":").replace("（", "(").replace("）", ")")
+    assert read(ascii_punct) == BASELINE
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("收支总计入合年度增加减少长下降占万元%，。、：；0123456789. \n与比相")), max_size=2000))
+def test_arbitrary_text_returns_quickly(text: str) -> None:
+    start = time.perf_counter()
+    extract_facts(SourceDocument.from_text("fuzz.txt", text), meta(2020))
+    assert time.perf_counter() - start < 2.0
