@@ -59,9 +59,16 @@ class FactExtraction:
     unread: list[UnreadLine] = field(default_factory=list)
 
 
+# A quantity's phrase is at most this long, and an amount follows it within NEAR_GAP
+# characters ("收、支总计各增加", "支出决算为").
+MAX_PHRASE, NEAR_GAP = 16, 6
+MAX_SUBJECT = 80
+
+
 @dataclass(frozen=True)
 class _Vocabulary:
     quantities: list[tuple[str, re.Pattern[str]]]
+    any_quantity: re.Pattern[str]  # one search that tells whether any phrase is there
     scopes: list[tuple[str, re.Pattern[str]]]
     increase: re.Pattern[str]
     decrease: re.Pattern[str]
@@ -74,6 +81,7 @@ def vocabulary() -> _Vocabulary:
     data = yaml.safe_load(files(__package__).joinpath("quantities.yaml").read_text(encoding="utf-8"))
     return _Vocabulary(
         quantities=[(q["quantity"], re.compile(q["pattern"])) for q in data["quantities"]],
+        any_quantity=re.compile("|".join(f"(?:{q['pattern']})" for q in data["quantities"])),
         scopes=[(s["scope"], re.compile(s["pattern"])) for s in data["scopes"]],
         increase=re.compile(rf"(?:{data['changes']['increase']})$"),
         decrease=re.compile(rf"(?:{data['changes']['decrease']})$"),
@@ -244,6 +252,9 @@ class _Reader:
     def _clause_before(self, sentence_start: int, number_start: int) -> str:
         text = self.stream.text
         i = number_start
+        # A subject is short; looking further back than this only costs time (and makes the
+        # scan quadratic on long unpunctuated lines such as flattened tables).
+        sentence_start = max(sentence_start, number_start - MAX_SUBJECT)
         while i > sentence_start:
             c = text[i - 1]
             # "、" separates list items ("住宿费 0.00 万元、旅费 …") but also joins words
@@ -287,8 +298,10 @@ class _Reader:
         """'各减少1,188.52，下降21.5%': a change printed without its unit takes the unit of
         the amount it changes."""
         direction = self._direction(prefix)
+        if direction is None:
+            return False
         target = self._change_target(prefix, first_fact)
-        if direction is None or target is None:
+        if target is None:
             return False
         following = self.stream.text[match.end() : match.end() + 1]
         if following not in ("，", ",", "；", ";", "") and match.end() != end:
@@ -362,10 +375,14 @@ class _Reader:
         """The first quantity (in the vocabulary's specific-first order) whose phrase stands in
         `subject`; with `near`, only a phrase the amount follows closely ("项目支出主要用于机构
         运转 3 万元" names a project's use, not 项目支出)."""
+        if near:
+            subject = subject[-(MAX_PHRASE + NEAR_GAP) :]  # only a phrase close to the amount counts
+        if not self.vocab.any_quantity.search(subject):
+            return None
         for quantity, pattern in self.vocab.quantities:
             for m in pattern.finditer(subject):
                 gap = subject[m.end() :]
-                if not near or (len(gap.strip()) <= 6 and "用于" not in gap):
+                if not near or (len(gap.strip()) <= NEAR_GAP and "用于" not in gap):
                     return quantity
         return None
 
