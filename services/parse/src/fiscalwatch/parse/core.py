@@ -22,7 +22,13 @@ from fiscalwatch.parse.tables import extract_tables, mandatory_templates
 def parse_document(doc: SourceDocument) -> Disclosure:
     metadata = extract_metadata(doc)
     tables = extract_tables(doc, metadata)
-    narrative = extract_facts(doc, metadata, table_lines=tables.consumed)
+    codes = {
+        row.label.strip(): row.code
+        for table in tables.tables
+        for row in table.rows
+        if row.key_kind == "function_code" and row.code and len(row.code) in (5, 7)
+    }
+    narrative = extract_facts(doc, metadata, table_lines=tables.consumed, codes=codes)
     understood = tables.consumed | narrative.consumed
     reported = {u.line for u in (*tables.unread, *narrative.unread)}
     unread = [*tables.unread, *narrative.unread]

@@ -49,6 +49,8 @@ _RATE_AFTER_CHANGE_RE = re.compile(
     rf"\s*[，,]?\s*(?P<w>增长|下降|增幅为?|降幅为?|上升|减少|增加)?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?"
 )
 _CODE_SUBJECT_RE = re.compile(r"(?<!\d)(\d{7}|\d{5})(?!\d)[^\d，。；]{2,30}$")
+# The most detailed level a heading names: "…(款)行政单位离退休(项)" -> 行政单位离退休.
+_ITEM_RE = re.compile(r"([\u4e00-\u9fa5]+)\((?:项|款)\)(?!.*\((?:项|款)\))")
 _CLASS_SUFFIX_RE = re.compile(r"(?:支出)?\s*[(（]类[)）]\s*(?:支出)?|类级|支出类|类支出")
 
 
@@ -140,6 +142,11 @@ def _stream(doc: SourceDocument, skip: frozenset[int]) -> _Stream:
     return _Stream(fold("".join(parts)), starts, numbers, pages, originals, offsets)
 
 
+def _is_code(raw: str, following: str) -> bool:
+    """"2080501行政单位离退休": a function or economic code printed before its name."""
+    return len(raw) in (3, 5, 7) and raw.isdigit() and "\u4e00" <= following <= "\u9fa5"
+
+
 def _is_heading_line(text: str) -> bool:
     """A short numbered line with no amount on it: "五、一般公共预算财政拨款支出决算情况说明"."""
     folded = fold(text)
@@ -168,8 +175,9 @@ class _Draft:
 
 
 class _Reader:
-    def __init__(self, doc: SourceDocument, metadata: Metadata, stream: _Stream) -> None:
+    def __init__(self, doc: SourceDocument, metadata: Metadata, stream: _Stream, codes: dict[str, str]) -> None:
         self.doc, self.metadata, self.stream = doc, metadata, stream
+        self.codes = codes  # function names printed in the tables -> their codes
         self.vocab = vocabulary()
         self.facts: list[_Draft] = []
         self.understood: list[tuple[int, int]] = []  # stream spans of understood numbers
@@ -205,7 +213,11 @@ class _Reader:
                 if self._change_amount_without_unit(match, prefix, start, end, first_fact):
                     position = self._position
                     continue
-                if _COUNT_AFTER_RE.match(text, after) or self._is_marker(text, match.start()):
+                if (
+                    _COUNT_AFTER_RE.match(text, after)
+                    or self._is_marker(text, match.start())
+                    or _is_code(raw, text[after : after + 1])
+                ):
                     self.understood.append((match.start(), match.end()))
                 continue
             had_money = True
@@ -265,8 +277,8 @@ class _Reader:
         return text[i:number_start]
 
     def _is_marker(self, text: str, start: int) -> bool:
-        before = text[max(0, start - 1) : start]
-        return before in ("第", "(", "（", "【", "[")
+        before = text[max(0, start - 1) : start].strip() or text[max(0, start - 2) : start - 1]
+        return before in ("第", "(", "（", "【", "[", "图", "表", "件")  # 第3, (1), 图1, 表 2, 附件1
 
     def _year(self, sentence: str) -> int | None:
         bases = {m.start(1) for m in _BASE_YEAR_RE.finditer(sentence)}
@@ -423,8 +435,9 @@ class _Reader:
             self.section_scope = named
 
     def _classify(self, subject: str, sentence: str, first_fact: int, topic_only: bool = False) -> tuple[str, str]:
-        if topic_only and ("(项)" in subject or "（项）" in subject or "(款)" in subject):
-            return ("other", "")
+        if topic_only and (level := _ITEM_RE.search(fold(subject))):
+            code = self.codes.get(level.group(1))
+            return (f"function:{code}", self._scope(subject, "function")) if code else ("other", "")
         coded = self._function_or_economic(subject)
         if coded:
             return coded, self._scope(subject, coded)
@@ -453,10 +466,15 @@ class _Reader:
 
 
 def extract_facts(
-    doc: SourceDocument, metadata: Metadata, table_lines: frozenset[int] = frozenset()
+    doc: SourceDocument,
+    metadata: Metadata,
+    table_lines: frozenset[int] = frozenset(),
+    codes: dict[str, str] | None = None,
 ) -> FactExtraction:
+    """`codes`: function names → codes as this document's tables print them, so that a
+    sentence naming an item ("…行政单位离退休(项)") is linked to its code."""
     stream = _stream(doc, table_lines)
-    reader = _Reader(doc, metadata, stream)
+    reader = _Reader(doc, metadata, stream, codes or {})
     reader.read()
     facts = [
         NarrativeFact(
