@@ -19,13 +19,13 @@ FINAL, BUDGET = DisclosureKind.FINAL_ACCOUNTS, DisclosureKind.BUDGET
 
 @pytest.mark.parametrize("path, department, key, region, year, kind, published", [
     ("seeds/000_d606ceb80bbf38c6.txt", "武汉市洪山区医疗保障局", "武汉市洪山区医疗保障局", "武汉市洪山区", 2020, FINAL, None),
-    ("seeds/001_6180a20aa6797444.txt", "武汉市医疗保障局(本级)", "武汉市医疗保障局", "武汉市", 2023, FINAL, date(2024, 10, 11)),
-    ("seeds/002_3ffa69ecbae1edde.txt", "武汉市医疗保障局(本级)", "武汉市医疗保障局", "武汉市", 2021, BUDGET, None),
+    ("seeds/001_6180a20aa6797444.txt", "武汉市医疗保障局（本级）", "武汉市医疗保障局", "武汉市", 2023, FINAL, date(2024, 10, 11)),
+    ("seeds/002_3ffa69ecbae1edde.txt", "武汉市医疗保障局（本级）", "武汉市医疗保障局", "武汉市", 2021, BUDGET, None),
     ("seeds/003_89e238493e659a45.txt", "武汉市黄陂区医疗保障服务中心", "武汉市黄陂区医疗保障服务中心", "武汉市黄陂区", 2024, FINAL, date(2025, 10, 15)),
     ("seeds/004_18719c7196d92fe5.txt", "武汉市江汉区医疗保障局本级", "武汉市江汉区医疗保障局", "武汉市江汉区", 2024, BUDGET, None),
     ("corpus_heads/02_2026年北京市审计局部门预算.txt", "北京市审计局", "北京市审计局", "北京市", 2026, BUDGET, None),
     ("corpus_heads/12_福州_公安局交通警察局_2026年部门预算.txt", "福州市公安局交通管理支队", "福州市公安局交通管理支队", "福州市", 2026, BUDGET, None),
-    ("corpus_heads/14_2026年西安市公安局部门预算.txt", "西安市公安局(汇总)", "西安市公安局", "西安市", 2026, BUDGET, None),
+    ("corpus_heads/14_2026年西安市公安局部门预算.txt", "西安市公安局（汇总）", "西安市公安局", "西安市", 2026, BUDGET, None),
 ])
 def test_metadata_as_printed(path, department, key, region, year, kind, published) -> None:
     meta = extract_metadata(SourceDocument.from_path(DATA / path))

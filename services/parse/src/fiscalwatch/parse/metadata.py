@@ -63,7 +63,7 @@ def extract_metadata(doc: SourceDocument) -> Metadata:
     year = _year(titles, text, doc.name)
     department = _department(titles, lines, year, doc.name)
     return Metadata(
-        department=department,
+        department=_as_printed(department, doc),
         department_key=department_key(department),
         region=region_of(department),
         fiscal_year=year,
@@ -71,6 +71,17 @@ def extract_metadata(doc: SourceDocument) -> Metadata:
         unit=_unit(text),
         published=_published(lines[:12], year),
     )
+
+
+def _as_printed(found: str, doc: SourceDocument) -> str:
+    """The department in the characters the document prints (full-width brackets kept):
+    folding is one character for one, so the folded match locates the printed one."""
+    for line in doc.lines:
+        raw = _SPACE_RE.sub("", line.text)
+        at = compact(raw).find(found)
+        if at >= 0:
+            return raw[at : at + len(found)]
+    return found
 
 
 def _titles(lines: list[str]) -> list[re.Match[str]]:
