@@ -85,8 +85,11 @@ def test_003_truncated_share_and_one_cent_tails() -> None:
     assert rule_values(findings, "A-004") == [(Decimal("80.7"), Decimal("80.8"))]
     # 收支总计 减少 4,638.17 to 1,099.73: -80.8% against 2023: a year-over-year alert.
     assert any(f.rule_id == "Y-001" and f.stated == Decimal("1099.73") for f in findings)
+    # "年初预算为 1,073.78 万元，调整后预算数为 1,099.73 万元，支出决算为 1,099.73 万元，完成年初预算的
+    # 100%": of the initial budget it is 1,099.73 / 1,073.78 = 102%.
+    assert rule_values(findings, "A-005") == [(Decimal("100"), Decimal("102"))]
     # The tables' one-cent differences are rounding, not errors.
-    assert {f.rule_id for f in findings if f.severity is Severity.ERROR} == {"A-004"}
+    assert {f.rule_id for f in findings if f.severity is Severity.ERROR} == {"A-004", "A-005"}
 
 
 def test_004_is_consistent() -> None:

@@ -44,7 +44,7 @@ _PRIOR_YEAR_RE = re.compile(r"(?:与|比|较)\s*上(?:一)?年")
 _BUDGET_PHRASE_RE = re.compile(r"(?:年初预算|全年预算|调整后预算|预算数)(?:数)?为?\s*$")
 _ACTUAL_PHRASE_RE = re.compile(r"(?:支出决算|决算|执行数|实际支出|支出)(?:数)?为?\s*$")
 _SHARE_RE = re.compile(rf"\s*[，,]?\s*占(?P<of>[^，。；\d%]{{0,20}}?)(?:的)?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?")
-_COMPLETION_RE = re.compile(rf"\s*[，,]?\s*完成(?:了)?(?:年初|全年)?预算(?:数)?的?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?")
+_COMPLETION_RE = re.compile(rf"\s*[，,]?\s*完成(?:了)?(?P<which>年初|全年|调整后)?预算(?:数)?的?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?")
 _RATE_AFTER_CHANGE_RE = re.compile(
     rf"\s*[，,]?\s*(?P<w>增长|下降|增幅为?|降幅为?|上升|减少|增加)?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?"
 )
@@ -199,6 +199,7 @@ class _Reader:
         sentence = text[start:end]
         first_fact = len(self.facts)
         pending_budget: Amount | None = None
+        initial_budget: Amount | None = None  # "年初预算为 A": what "完成年初预算的 P%" is of
         had_money = False
         sentence_year = self._year(sentence)
         position = start
@@ -233,6 +234,8 @@ class _Reader:
                 # "…财政拨款支出年初预算为 A 万元，支出决算为 B 万元": the budget's clause names
                 # what the actual that follows is.
                 pending_budget = amount
+                if "年初" in prefix:
+                    initial_budget = amount
                 budget_topic = self._classify(_BUDGET_PHRASE_RE.sub("", prefix), sentence, first_fact, topic_only=True)
                 if budget_topic[0] != "other":
                     self.topic = budget_topic
@@ -246,9 +249,9 @@ class _Reader:
             )
             if quantity == "other":
                 self.unclassified.append((match.start(), prefix.strip()))
-            position = self._claims(draft, claim_end, end, pending_budget)
+            position = self._claims(draft, claim_end, end, pending_budget, initial_budget)
             if draft.completion is not None:
-                pending_budget = None
+                pending_budget = initial_budget = None
             self.facts.append(draft)
         # A sentence without amounts ("7.社会保障和就业支出(类)。") names the topic of the next;
         # a topic lasts one sentence.
@@ -365,7 +368,9 @@ class _Reader:
         i = self.stream.numbers.index(amount.source.line)
         return self.stream.starts[i] + (amount.source.column or 0) - self.stream.offsets[i]
 
-    def _claims(self, draft: _Draft, after: int, end: int, pending_budget: Amount | None) -> int:
+    def _claims(
+        self, draft: _Draft, after: int, end: int, pending_budget: Amount | None, initial_budget: Amount | None = None
+    ) -> int:
         text = self.stream.text
         share = _SHARE_RE.match(text, after, end)
         if share:
@@ -376,7 +381,8 @@ class _Reader:
         completion = _COMPLETION_RE.match(text, after, end)
         if completion:
             draft.completion = Completion(
-                budget=pending_budget,
+                # "完成年初预算的" is of the initial budget even when an adjusted one was stated since.
+                budget=initial_budget if completion.group("which") == "年初" and initial_budget else pending_budget,
                 rate=self._percent(completion.group("p"), bool(completion.group("pct")), completion.start("p")),
             )
             self.understood.append((completion.start("p"), completion.end()))
