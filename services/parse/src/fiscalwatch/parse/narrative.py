@@ -51,6 +51,7 @@ _RATE_AFTER_CHANGE_RE = re.compile(
 _CODE_SUBJECT_RE = re.compile(r"(?<!\d)(\d{7}|\d{5})(?!\d)[^\d，。；]{2,30}$")
 # The most detailed level a heading names: "…(款)行政单位离退休(项)" -> 行政单位离退休.
 _ITEM_RE = re.compile(r"([\u4e00-\u9fa5]+)\((?:项|款)\)(?!.*\((?:项|款)\))")
+_LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六七八九十]+[)）、])")
 _CLASS_SUFFIX_RE = re.compile(r"(?:支出)?\s*[(（]类[)）]\s*(?:支出)?|类级|支出类|类支出")
 
 
@@ -413,6 +414,11 @@ class _Reader:
             for code, name in self.vocab.classes:
                 if name in compact:
                     return f"function:{code}"
+        # Budgets name a class without "(类)": "1、社会保障和就业支出 14.54 万元".
+        bare = _LIST_MARKER_RE.sub("", compact)
+        for code, name in self.vocab.classes:
+            if bare == name + "支出":
+                return f"function:{code}"
         for code, name in self.vocab.economic:
             if compact.endswith(name) or compact.endswith(name + "为"):
                 return f"economic:{code}"

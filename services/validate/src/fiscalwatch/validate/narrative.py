@@ -153,7 +153,7 @@ def _whole_for(facts: tuple[NarrativeFact, ...], index: int) -> int | None:
             and candidate.share is None
             and candidate.quantity != "other"  # an unclassified amount heads no list
             and candidate.amount.value >= part.amount.value
-            and not (candidate.quantity.startswith(coded) and part.quantity.startswith(coded))
+            and not candidate.quantity.startswith(coded)  # a class amount is a part, never the whole
         ):
             return j
     return None
