@@ -52,7 +52,10 @@ def test_metadata(path: Path) -> None:
 
 @pytest.mark.parametrize("path", GOLDENS, ids=lambda p: p.stem[:3])
 def test_the_same_tables_are_found(path: Path) -> None:
-    assert sorted(t.template_id for t in parsed(path.stem).tables) == sorted(golden(path).get("tables", {}))
+    expected = golden(path)
+    # A golden may list tables it has not transcribed yet (with the reason in its comments).
+    assert sorted(t.template_id for t in parsed(path.stem).tables) == sorted(
+        [*expected.get("tables", {}), *expected.get("unchecked_tables", [])])
 
 
 @pytest.mark.parametrize("path, template_id", list(table_cases()))
