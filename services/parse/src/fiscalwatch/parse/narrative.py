@@ -51,6 +51,7 @@ _RATE_AFTER_CHANGE_RE = re.compile(
 _CODE_SUBJECT_RE = re.compile(r"(?<!\d)(\d{7}|\d{5})(?!\d)[^\d，。；]{2,30}$")
 # The most detailed level a heading names: "…(款)行政单位离退休(项)" -> 行政单位离退休.
 _ITEM_RE = re.compile(r"([\u4e00-\u9fa5]+)\((?:项|款)\)(?!.*\((?:项|款)\))")
+_APPROPRIATION_INCOME_RE = re.compile(r"(?:财政|预算)?拨款(?:本年)?收入")
 _LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六七八九十]+[)）、])")
 _CLASS_SUFFIX_RE = re.compile(r"(?:支出)?\s*[(（]类[)）]\s*(?:支出)?|类级|支出类|类支出")
 
@@ -427,7 +428,9 @@ class _Reader:
     def _scope(self, subject: str, quantity: str) -> str:
         """The scope the clause names, else the scope of the section it stands in (for
         quantities that are not themselves a kind of appropriation)."""
-        searched = subject.replace("财政拨款收入", "收入") if quantity == "财政拨款收入" else subject
+        # The quantity's own words are no scope: "一般公共预算财政拨款本年收入" is 财政拨款收入 of
+        # the 一般公共预算, "财政拨款收入" alone is the department's.
+        searched = _APPROPRIATION_INCOME_RE.sub("预算收入", subject) if quantity == "财政拨款收入" else subject
         for scope, pattern in self.vocab.scopes:
             if pattern.search(searched):
                 return scope
