@@ -17,9 +17,7 @@ from fiscalwatch.parse import parse_document
 from fiscalwatch.parse.numbers import NUMBER_RE
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = sorted((ROOT / "services/parse/tests/data/seeds").glob("*.txt")) or sorted(
-    (ROOT / "inbox").glob("*.txt")
-)
+DEFAULT = sorted((ROOT / "services/parse/tests/data/seeds").glob("*.txt"))
 
 
 def best_of(fn, repeat: int) -> float:

@@ -8,24 +8,13 @@ Best of N repetitions of each step (the minimum is the least disturbed on a shar
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.parse import parse_document
 from fiscalwatch.validate import validate
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = sorted((ROOT / "services/parse/tests/data/seeds").glob("*.txt"))
-
-
-def best_of(fn, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+from bench_parse import DEFAULT, best_of  # the same seeds and the same timing
 
 
 def main(paths: list[Path], repeat: int = 20) -> int:

@@ -7,18 +7,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-# Full-width ASCII (U+FF01–U+FF5E) and the ideographic space fold to their ASCII forms one
-# character for one, so offsets into the folded text are offsets into the original.
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FOLD[0x3000] = 0x20  # ideographic (full-width) space
-_FOLD[0x2212] = 0x2D  # minus sign
-_FOLD[0x00A0] = 0x20  # no-break space
+from fiscalwatch.common.text import fold
 
-
-def fold(text: str) -> str:
-    """Full-width digits, letters and punctuation to ASCII; same length as the input."""
-    return text.translate(_FOLD)
-
+__all__ = ["fold", "parse_decimal", "is_number", "decimal_places", "NUMBER", "NUMBER_RE", "PERCENT_RE"]
 
 # A number as printed in these documents: "2,270.24", "1443.32", "44.876059", "-3.5".
 # Thousands groups must be exactly three digits, so "1.8,2080505" is two numbers.
