@@ -253,3 +253,25 @@ def test_code_whose_name_is_not_the_catalogues() -> None:
     assert ids(validate(disclosure([wrong]))) == ["F-005"]
     cut = table("final.expenditure", ["本年支出合计"], [row("2089999", {"1": "10.00"}, label="其他社会保障和就业支")])
     assert validate(disclosure([cut])) == []
+
+
+def test_administrative_running_costs_against_public_funds() -> None:
+    # GovBudgetChecker R009: 机关运行经费 in the text is the basic-expenditure table's 公用经费.
+    basic = table("final.general_budget_basic", ["决算数"], [row("公用经费合计", {"1": "291.90"})])
+    assert validate(disclosure([basic], [fact("机关运行经费", "291.9")])) == []
+    assert ids(validate(disclosure([basic], [fact("机关运行经费", "219.90")]))) == ["N-001"]
+
+
+def test_amount_written_in_yuan_where_the_table_has_wan_yuan() -> None:
+    # GovBudgetChecker R001: "住房公积金 … 4,342.35 元" against 4,342.35 万元 in the table.
+    from validate_builders import amount
+    income = table("final.income", ["本年收入合计"], [row("合计", {"1": "4342.35"})])
+    slip = fact("收入合计", "4,342.35").model_copy(update={"amount": amount("4,342.35", 10, Unit.YUAN)})
+    assert ids(validate(disclosure([income], [slip]))) == ["F-002"]
+
+
+def test_a_change_word_printed_twice() -> None:
+    from fiscalwatch.common.document import SourceDocument
+
+    text = "比2024年预算增加增加584.09万元。\n"
+    assert [f.rule_id for f in validate(disclosure(), document=SourceDocument.from_text("t.txt", text))] == ["F-004"]

@@ -213,6 +213,14 @@ def narrative_against_tables(disclosure: Disclosure) -> Iterator[Finding]:
         verdict = compare(stated, figure.value, tolerance)
         if verdict is Verdict.EXACT:
             continue
+        if fact.amount.unit is not unit and fact.amount.value == figure.value:
+            # "住房公积金 3.58 元" where the table says 3.58 万元: the number is right, the unit is not.
+            yield finding(
+                "F-002", f"{fact.subject} 文字写作 {fact.amount.raw}{fact.amount.unit.value}，表中为 {figure.value}{unit.value}",
+                f"{fact.quantity}: the text says {fact.amount.raw} {fact.amount.unit.value}, the table {figure.value} {unit.value}",
+                [fact_evidence(index, fact), figure.evidence], stated=stated, expected=figure.value,
+            )
+            continue
         yield finding(
             "T-003" if verdict is Verdict.ROUNDING else "N-001",
             f"{fact.subject} 文字 {fact.amount.raw}{fact.amount.unit.value}，表 {figure.evidence.table} 为 {figure.value}",
