@@ -275,3 +275,13 @@ def test_a_change_word_printed_twice() -> None:
 
     text = "比2024年预算增加增加584.09万元。\n"
     assert [f.rule_id for f in validate(disclosure(), document=SourceDocument.from_text("t.txt", text))] == ["F-004"]
+
+
+def test_a_header_naming_another_body_and_a_table_of_another_year() -> None:
+    from fiscalwatch.common.document import SourceDocument
+
+    text = "部门：武汉市测试局（本级）\n部门：武汉市测试局信息中心\n单位名称：(盖章)\n部门：武汉市另一局\n"
+    found = validate(disclosure(), document=SourceDocument.from_text("t.txt", text))
+    assert [(f.rule_id, f.evidence[0].source.line) for f in found] == [("F-006", 4)]
+    old = table("final.income", ["本年收入合计"], [row("合计", {"1": "1.00"})]).model_copy(update={"title": "2019年度收入决算表"})
+    assert ids(validate(disclosure([old], year=2020))) == ["F-007"]

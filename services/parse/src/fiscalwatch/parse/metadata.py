@@ -16,7 +16,9 @@ from datetime import date
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import DisclosureKind, Metadata, Unit
-from fiscalwatch.parse.numbers import fold
+from fiscalwatch.common.text import compact, department_key
+
+__all__ = ["extract_metadata", "department_key", "region_of"]
 
 # Titles, the table of contents and part headings are near the top; table headers
 # ("单位名称：…") may be anywhere. Only this many non-empty lines are read for titles.
@@ -40,19 +42,12 @@ KIND_RE = re.compile(r"(?:部门|单位)(预算|决算)|(预算|决算)(?:公开
 UNIT_RE = re.compile(r"(?:金额)?单位[:：](万元|元)")
 DATE_RE = re.compile(r"(20\d\d)年(\d{1,2})月(\d{1,2})日")
 
-# Suffixes that name the reporting scope, not another body: 本级 (the department's own office,
-# without subordinate units) and 汇总 (with them) name the same body year after year.
-_SCOPE_SUFFIX_RE = re.compile(r"(?:\((?:局|委|办|厅)?本级\)|本级|\(汇总\)|\(机关\))$")
 # What a body's name ends in, optionally followed by its scope.
 _BODY_END_RE = re.compile(
     r"^(.{2,38}?(?:委员会|局|委|中心|办公室|办公厅|厅|院|所|馆|站|队|会|处|社|校|园|台|团|部))"
     r"(?:\((?:局|委|办|厅)?本级\)|本级|\(汇总\)|\(机关\))?"
 )
 _REGION_RE = re.compile(rf"^((?:[{_CJK}]{{2,6}}?省)?[{_CJK}]{{2,5}}?市(?:[{_CJK}]{{1,4}}?[区县])?)")
-
-
-def compact(text: str) -> str:
-    return _SPACE_RE.sub("", fold(text)).replace("（", "(").replace("）", ")")
 
 
 def extract_metadata(doc: SourceDocument) -> Metadata:
@@ -153,12 +148,6 @@ def _body(candidate: str) -> str | None:
             best = candidate[:end]
             break
     return best
-
-
-def department_key(department: str) -> str:
-    """The same body across years and documents: full-width folded, spaces and the reporting
-    scope (（本级）, 本级, （局本级）, （汇总）) removed."""
-    return _SCOPE_SUFFIX_RE.sub("", compact(department))
 
 
 def region_of(department: str) -> str | None:

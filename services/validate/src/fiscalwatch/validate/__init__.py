@@ -14,7 +14,7 @@ from fiscalwatch.validate.config import ValidationConfig
 from fiscalwatch.validate.figures import key_figures
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.validate.form import code_name_findings, form_findings
-from fiscalwatch.validate.text_checks import placeholder_findings
+from fiscalwatch.validate.text_checks import department_name_findings, placeholder_findings
 from fiscalwatch.validate.history import history_findings
 from fiscalwatch.validate.narrative import (
     narrative_against_itself, narrative_against_tables, stated_arithmetic, year_over_year,
@@ -47,6 +47,7 @@ def validate(
     findings += code_name_findings(disclosure)
     if document is not None:
         findings += placeholder_findings(document)
+        findings += department_name_findings(document, disclosure.metadata)
     return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule_id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
@@ -12,6 +13,8 @@ from fiscalwatch.common.model import Disclosure, Evidence, Finding, SourceRef
 from fiscalwatch.validate.catalogue import finding
 from fiscalwatch.validate.labels import normalise_label
 
+_YEAR_RE = re.compile(r"(20\d\d)\s*年")
+
 
 def form_findings(disclosure: Disclosure) -> Iterator[Finding]:
     for template_id in disclosure.coverage.tables_missing:
@@ -19,6 +22,15 @@ def form_findings(disclosure: Disclosure) -> Iterator[Finding]:
             "F-001", f"{template_id} 未公开且未说明“本单位无…”", f"{template_id} is neither present nor declared empty",
             [Evidence(table=template_id, source=SourceRef(line=0, text=disclosure.document.name))],
         )
+    year = disclosure.metadata.fiscal_year
+    for table in disclosure.tables:
+        printed = _YEAR_RE.search(table.title)
+        if printed and int(printed.group(1)) != year:
+            yield finding(
+                "F-007", f"{table.template_id} 标题为“{table.title}”，文件年度为 {year}",
+                f"{table.template_id} is titled '{table.title}' in a {year} disclosure",
+                [Evidence(table=table.template_id, source=table.source)],
+            )
     unit = disclosure.metadata.unit
     for table in disclosure.tables:
         if table.unit is not unit and not table.declared_empty:

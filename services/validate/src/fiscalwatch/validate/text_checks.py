@@ -11,7 +11,8 @@ from importlib.resources import files
 import yaml
 
 from fiscalwatch.common.document import SourceDocument
-from fiscalwatch.common.model import Evidence, Finding, SourceRef
+from fiscalwatch.common.model import Evidence, Finding, Metadata, SourceRef
+from fiscalwatch.common.text import department_key, fold
 from fiscalwatch.validate.catalogue import finding
 
 
@@ -41,3 +42,32 @@ def placeholder_findings(document: SourceDocument) -> Iterator[Finding]:
                 f"{what.split(' / ')[-1]} '{match.group()}' (line {line})",
                 [Evidence(source=SourceRef(line=line, text=match.group()))],
             )
+
+
+# "部门：武汉市医疗保障局（本级）", "单位：武汉市黄陂区医疗保障服务中心 2024 年度", "单位名称：…"
+_BODY_RE = re.compile(r"(委员会|局|委|中心|办公室|办公厅|厅|院|所|馆|站|队|处|社|校|园|台|团|部)$")
+_NAMED_BODY_RE = re.compile(r"^\s*(?:部门|部门名称|单位|单位名称)\s*[:：]\s*([^\d\s][^\d]*)")
+
+
+def department_name_findings(document: SourceDocument, metadata: Metadata) -> Iterator[Finding]:
+    """A table header naming another body than the document's (GovBudgetChecker R006: a
+    district missing from the name, a short name for the full one). A subordinate unit, whose
+    name contains the department's, is not another body."""
+    own = metadata.department_key
+    seen: set[str] = set()
+    for line in document.lines:
+        found = _NAMED_BODY_RE.match(fold(line.text))
+        if not found:
+            continue
+        printed = found.group(1).strip()
+        if printed.startswith(("万元", "元")) or len(printed) < 4:
+            continue  # "单位：万元" is the unit, not a body
+        key = department_key(printed)
+        if key in seen or own in key or not _BODY_RE.search(key):
+            continue  # the department itself, one of its units, or no body ("(盖章)")
+        seen.add(key)
+        yield finding(
+            "F-006", f"第 {line.number} 行为“{printed}”，文件为“{metadata.department}”",
+            f"line {line.number} names '{printed}', the document is '{metadata.department}'",
+            [Evidence(source=SourceRef(line=line.number, page=line.page, text=line.text))],
+        )
