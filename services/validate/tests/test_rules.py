@@ -285,3 +285,21 @@ def test_a_header_naming_another_body_and_a_table_of_another_year() -> None:
     assert [(f.rule_id, f.evidence[0].source.line) for f in found] == [("F-006", 4)]
     old = table("final.income", ["本年收入合计"], [row("合计", {"1": "1.00"})]).model_copy(update={"title": "2019年度收入决算表"})
     assert ids(validate(disclosure([old], year=2020))) == ["F-007"]
+
+
+def test_items_listed_under_a_total_must_add_up() -> None:
+    # 004: "项目支出 920.15 万元，其中：一般公共预算本年拨款 920.15 万元。具体使用情况如下：" 3.6 + 500 + …
+    head = fact("项目支出", "920.15", 10).model_copy(update={"sentence": "2024 年项目支出 920.15 万元，其中：一般公共预算本年拨款920.15 万元。具体使用情况如下："})
+    items = [fact("other", v, 11 + i) for i, v in enumerate(["3.6", "500", "35.12", "98.88", "17.55", "260", "5"])]
+    assert ids(validate(disclosure(facts=[head, *items]))) == []
+    wrong = [*items[:-1], fact("other", "50", 20)]
+    found = validate(disclosure(facts=[head, *wrong]))
+    assert ids(found) == ["N-003"] and found[0].expected == Decimal("965.15")
+
+
+def test_housing_fund_described_as_medical_spending() -> None:
+    from fiscalwatch.common.document import SourceDocument
+
+    text = "住房公积金（项）。主要用于：事业单位医疗保险支出。\n住房公积金：为职工缴存住房公积金。\n"
+    found = validate(disclosure(), document=SourceDocument.from_text("t.txt", text))
+    assert [(f.rule_id, f.evidence[0].source.line) for f in found] == [("F-008", 1)]

@@ -277,6 +277,10 @@ class _Reader:
             # "、" separates list items ("住宿费 0.00 万元、旅费 …") but also joins words
             # ("收、支总计"): it ends a clause only after an amount or a rate.
             if c in _CLAUSE_BREAK and (c != "、" or text[i - 2 : i - 1] in ("元", "%")):
+                # "1.党建、结对共建：3.6 万元": the name stands before the colon.
+                if c in "：:" and not text[i:number_start].strip() and i - 1 > sentence_start:
+                    i -= 1
+                    continue
                 break
             i -= 1
         return text[i:number_start]

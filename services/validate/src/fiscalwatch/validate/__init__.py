@@ -17,7 +17,7 @@ from fiscalwatch.validate.form import code_name_findings, form_findings
 from fiscalwatch.validate.text_checks import department_name_findings, placeholder_findings
 from fiscalwatch.validate.history import history_findings
 from fiscalwatch.validate.narrative import (
-    narrative_against_itself, narrative_against_tables, stated_arithmetic, year_over_year,
+    narrated_lists, narrative_against_itself, narrative_against_tables, stated_arithmetic, year_over_year,
 )
 from fiscalwatch.validate.tables import cross_table_findings, hierarchy_findings, identity_findings
 
@@ -40,6 +40,7 @@ def validate(
     findings += cross_table_findings(disclosure)
     findings += narrative_against_tables(disclosure)
     findings += narrative_against_itself(disclosure)
+    findings += narrated_lists(disclosure)
     findings += stated_arithmetic(disclosure)
     findings += year_over_year(disclosure, config)
     findings += history_findings(disclosure, history, config)

@@ -3,6 +3,7 @@ rates), its amounts against the tables and against each other, and its year-over
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -275,4 +276,38 @@ def year_over_year(disclosure: Disclosure, config: ValidationConfig) -> Iterator
             f"{fact.subject} {change.base_year} 年 {prior} → {fact.year or year} 年 {fact.amount.value}（{shown}）",
             f"{fact.quantity}: {change.base_year} {prior} -> {fact.year or year} {fact.amount.value} ({rate if rate is not None else 'from zero'}%)",
             [fact_evidence(index, fact)], stated=fact.amount.value, expected=prior,
+        )
+
+
+_LIST_INTRO_RE = re.compile(r"(?:具体使用情况|具体情况|具体安排情况|分项情况)如下")
+
+
+def narrated_lists(disclosure: Disclosure) -> Iterator[Finding]:
+    """A total followed by "具体使用情况如下：" and its items: the items must add up to it
+    (GovBudgetChecker R010: a list of projects against the project total)."""
+    facts = disclosure.facts
+    for index, head in enumerate(facts):
+        if head.quantity in ("other",) or not _LIST_INTRO_RE.search(head.sentence):
+            continue
+        j = index + 1
+        # The next fact may restate the total in other words ("其中：一般公共预算本年拨款 920.15").
+        if j < len(facts) and facts[j].amount.value == head.amount.value and _LIST_INTRO_RE.search(facts[j].sentence):
+            j += 1
+        items = []
+        while j < len(facts) and facts[j].quantity == "other" and not _LIST_INTRO_RE.search(facts[j].sentence):
+            items.append(j)
+            j += 1
+        if len(items) < 2:
+            continue
+        amounts = [facts[k].amount for k in items]
+        total = sum((a.in_unit(head.amount.unit) for a in amounts), Decimal(0))
+        verdict = compare(total, head.amount.value, sum_tolerance(amounts + [head.amount]))
+        if verdict is Verdict.EXACT:
+            continue
+        yield finding(
+            "T-003" if verdict is Verdict.ROUNDING else "N-003",
+            f"{head.subject} {head.amount.value}，所列 {len(items)} 项合计 {total}",
+            f"{head.quantity} {head.amount.value}: the {len(items)} items listed add up to {total}",
+            [fact_evidence(index, head)] + [fact_evidence(k, facts[k]) for k in items],
+            stated=head.amount.value, expected=total,
         )

@@ -17,9 +17,9 @@ from fiscalwatch.validate.catalogue import finding
 
 
 @cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
+def _patterns() -> list[tuple[re.Pattern[str], str, str]]:
     data = yaml.safe_load(files(__package__).joinpath("placeholders.yaml").read_text(encoding="utf-8"))
-    return [(re.compile(p["pattern"]), p["what"]) for p in data["placeholders"]]
+    return [(re.compile(p["pattern"]), p["what"], p.get("rule", "F-004")) for p in data["placeholders"]]
 
 
 def placeholder_findings(document: SourceDocument) -> Iterator[Finding]:
@@ -34,11 +34,11 @@ def placeholder_findings(document: SourceDocument) -> Iterator[Finding]:
             numbers.append(line.number)
             offset += len(text)
     joined = "".join(pieces)
-    for pattern, what in _patterns():
+    for pattern, what, rule_id in _patterns():
         for match in pattern.finditer(joined):
             line = numbers[bisect.bisect_right(starts, match.start()) - 1]
             yield finding(
-                "F-004", f"{what.split(' / ')[0]}“{match.group()}”（第 {line} 行）",
+                rule_id, f"{what.split(' / ')[0]}“{match.group()}”（第 {line} 行）",
                 f"{what.split(' / ')[-1]} '{match.group()}' (line {line})",
                 [Evidence(source=SourceRef(line=line, text=match.group()))],
             )
