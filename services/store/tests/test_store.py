@@ -1,0 +1,129 @@
+"""The store against real databases: a SQLite file and the PostgreSQL server (a database of
+its own per test run, dropped afterwards). Migrations, idempotent writes, exact decimals,
+history answers."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.model import DisclosureKind, Evidence, Finding, Severity, SourceRef
+from fiscalwatch.parse import parse_document
+from fiscalwatch.store.db import make_engine, upgrade
+from fiscalwatch.store.repository import history, store_disclosure, store_validation, stored_disclosure
+from fiscalwatch.store.schema import Base, CellRecord, DisclosureRecord, FactRecord, FindingRecord
+
+SEED = Path(__file__).parents[2] / "parse" / "tests" / "data" / "seeds" / "001_6180a20aa6797444.txt"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def _postgres_url():
+    try:
+        admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as connection:
+            name = f"fiscalwatch_test_{uuid.uuid4().hex[:12]}"
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure means: no server to test against
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({type(exc).__name__}); the SQLite variant ran")
+    yield f"{POSTGRES}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+        upgrade(url)
+        yield url
+    else:
+        for url in _postgres_url():
+            upgrade(url)
+            yield url
+
+
+@pytest.fixture(scope="module")
+def disclosure():
+    return parse_document(SourceDocument.from_path(SEED))
+
+
+def count(session, record) -> int:
+    return session.scalar(select(func.count()).select_from(record))
+
+
+def test_migrations_build_exactly_the_schema(database) -> None:
+    engine = make_engine(database)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_storing_the_same_disclosure_twice_leaves_one_copy(database, disclosure) -> None:
+    engine = make_engine(database)
+    for _ in range(2):
+        with Session(engine) as session, session.begin():
+            store_disclosure(session, disclosure)
+    with Session(engine) as session:
+        cells = sum(len(r.cells) for t in disclosure.tables for r in t.rows)
+        assert (count(session, DisclosureRecord), count(session, CellRecord), count(session, FactRecord)) == (
+            1, cells, len(disclosure.facts))
+        assert stored_disclosure(session, disclosure.document.sha256) == disclosure
+    engine.dispose()
+
+
+def test_a_failed_write_leaves_the_previous_copy_whole(database, disclosure) -> None:
+    engine = make_engine(database)
+    with Session(engine) as session, session.begin():
+        store_disclosure(session, disclosure)
+    with pytest.raises(RuntimeError):
+        with Session(engine) as session, session.begin():
+            store_disclosure(session, disclosure)
+            raise RuntimeError("crash in the middle of a redelivered write")
+    with Session(engine) as session:
+        assert count(session, CellRecord) == sum(len(r.cells) for t in disclosure.tables for r in t.rows)
+    engine.dispose()
+
+
+def test_decimals_come_back_exact(database, disclosure) -> None:
+    engine = make_engine(database)
+    finding = Finding(rule_id="A-002", severity=Severity.ERROR, message_zh="增减幅度计算错误", message_en="rate",
+                      stated=Decimal("9.62"), expected=Decimal("12.52"), difference=Decimal("-2.90"),
+                      evidence=(Evidence(fact=3, value=Decimal("44.876059"), source=SourceRef(line=7)),))
+    with Session(engine) as session, session.begin():
+        store_disclosure(session, disclosure)
+        store_validation(session, disclosure.document.sha256, {"收支总计": Decimal("4342.35"), "微小": Decimal("0.000001")}, [finding])
+        store_validation(session, disclosure.document.sha256, {"收支总计": Decimal("4342.35"), "微小": Decimal("0.000001")}, [finding])
+    with Session(engine) as session:
+        stored = session.scalars(select(FindingRecord)).one()
+        assert (stored.stated, stored.expected, stored.difference) == (Decimal("9.62"), Decimal("12.52"), Decimal("-2.90"))
+        assert stored.evidence[0]["value"] == "44.876059"
+        cell = session.get(CellRecord, (disclosure.document.sha256, "final.income", "2080501", "1"))
+        assert cell.value == Decimal("1.80") and str(cell.value) == "1.80"
+        [record] = history(session, "武汉市医疗保障局", 2024)
+        assert record.key_figures == {"收支总计": Decimal("4342.35"), "微小": Decimal("0.000001")}
+        assert record.identity.kind is DisclosureKind.FINAL_ACCOUNTS and record.identity.fiscal_year == 2023
+        assert history(session, "武汉市医疗保障局", 2026) == []
+    engine.dispose()
+
+
+def test_db_upgrade_command_migrates_an_empty_database(tmp_path, monkeypatch) -> None:
+    from fiscalwatch.common.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("FISCALWATCH_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 0
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        tables = {row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+    engine.dispose()
+    assert {"disclosures", "cells", "facts", "key_figures", "findings", "alembic_version"} <= tables
