@@ -8,7 +8,6 @@ from fiscalwatch.common.model import (
     Amount, Change, Column, Completion, Coverage, Disclosure, DisclosureKind, DocumentRef, Identity,
     Metadata, NarrativeFact, Percent, Row, Share, SourceRef, Table, Term, Unit,
 )
-from fiscalwatch.validate.arithmetic import HUNDRED  # noqa: F401  (re-exported for tests)
 
 WAN = Unit.WAN_YUAN
 

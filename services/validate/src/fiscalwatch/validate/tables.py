@@ -10,7 +10,7 @@ from importlib.resources import files
 
 import yaml
 
-from fiscalwatch.common.model import Amount, Disclosure, Evidence, Finding, Identity, Row, Severity, SourceRef, Table
+from fiscalwatch.common.model import Amount, Disclosure, Evidence, Finding, Row, Table
 from fiscalwatch.validate.arithmetic import Verdict, compare, sum_tolerance
 from fiscalwatch.validate.catalogue import finding
 from fiscalwatch.validate.labels import normalise_label
@@ -235,5 +235,3 @@ def _class_rows_agree(disclosure: Disclosure) -> Iterator[Finding]:
 def agreements_by_class() -> list[dict]:
     return yaml.safe_load(files(__package__).joinpath("agreements.yaml").read_text(encoding="utf-8"))["class_rows"]
 
-
-__all__ = ["identity_findings", "hierarchy_findings", "cross_table_findings", "find_row", "Severity", "SourceRef", "Identity"]

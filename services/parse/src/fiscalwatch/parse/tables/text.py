@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-from fiscalwatch.parse.numbers import NUMBER, fold, is_number
+from fiscalwatch.parse.numbers import NUMBER, fold
 
 _WHITESPACE_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\S+")
