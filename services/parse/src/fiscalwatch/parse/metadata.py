@@ -16,7 +16,8 @@ from datetime import date
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import DisclosureKind, Metadata, Unit
-from fiscalwatch.common.text import compact, department_key
+from fiscalwatch.common.text import department_key
+from fiscalwatch.parse.numbers import compact, compact_lines
 
 __all__ = ["extract_metadata", "department_key", "region_of"]
 
@@ -40,6 +41,9 @@ LABELLED_RE = re.compile(rf"(?:部门|单位名称|预算单位|编制单位|部
 OVERVIEW_RE = re.compile(rf"^第一部分[:：]?(?P<name>{_BODY})概况$")
 KIND_RE = re.compile(r"(?:部门|单位)(预算|决算)|(预算|决算)(?:公开|信息公开)|(决算|预算)(?:总表|明细表|情况说明)")
 UNIT_RE = re.compile(r"(?:金额)?单位[:：](万元|元)")
+# The same units counted (the optional 金额 before 单位 changes no match's unit), but with a
+# literal first word the scan is a fast substring search.
+_UNIT_COUNT_RE = re.compile(r"单位[:：](万元|元)")
 DATE_RE = re.compile(r"(20\d\d)年(\d{1,2})月(\d{1,2})日")
 
 # What a body's name ends in, optionally followed by its scope.
@@ -51,14 +55,15 @@ _REGION_RE = re.compile(rf"^((?:[{_CJK}]{{2,6}}?省)?[{_CJK}]{{2,5}}?市(?:[{_CJ
 
 
 def extract_metadata(doc: SourceDocument) -> Metadata:
-    lines = [c for c in (compact(line.text) for line in doc.lines) if c]
+    every_line = compact_lines([line.text for line in doc.lines])
+    lines = [c for c in every_line if c]
     text = "".join(lines)
     kind = _kind(text, doc.name)
     titles = _titles(lines[:HEAD_LINES])
     year = _year(titles, text, doc.name)
     department = _department(titles, lines, year, doc.name)
     return Metadata(
-        department=_as_printed(department, doc),
+        department=_as_printed(department, doc, every_line),
         department_key=department_key(department),
         region=region_of(department),
         fiscal_year=year,
@@ -68,14 +73,20 @@ def extract_metadata(doc: SourceDocument) -> Metadata:
     )
 
 
-def _as_printed(found: str, doc: SourceDocument) -> str:
+def _as_printed(found: str, doc: SourceDocument, compacted: list[str] | None = None) -> str:
     """The department in the characters the document prints (full-width brackets kept):
-    folding is one character for one, so the folded match locates the printed one."""
-    for line in doc.lines:
+    folding is one character for one, so the folded match locates the printed one.
+    `compacted`: the compact form of each line, when already known."""
+    if compacted is None:
+        compacted = [compact(line.text) for line in doc.lines]
+    for line, key in zip(doc.lines, compacted):
+        if found not in key:
+            continue
+        # compact(raw) == key: folding turns no other character into a space, nor a space into
+        # anything else.
         raw = _SPACE_RE.sub("", line.text)
-        at = compact(raw).find(found)
-        if at >= 0:
-            return raw[at : at + len(found)]
+        at = key.find(found)
+        return raw[at : at + len(found)]
     return found
 
 
@@ -156,7 +167,7 @@ def region_of(department: str) -> str | None:
 
 
 def _unit(text: str) -> Unit:
-    counts = Counter(m.group(1) for m in UNIT_RE.finditer(text))
+    counts = Counter(_UNIT_COUNT_RE.findall(text))
     if not counts:
         return Unit.WAN_YUAN  # the national templates' unit, when a document never says
     return Unit.YUAN if counts["元"] > counts["万元"] else Unit.WAN_YUAN

@@ -31,6 +31,7 @@ _HEADING_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[。！？\n]")
 _CLAUSE_BREAK = "，,；;：:、"
+_CLAUSE_BREAK_RE = re.compile("[" + re.escape(_CLAUSE_BREAK) + "]")
 _AMOUNT_RE = re.compile(rf"(?<![\d.]){NUMBER}(?![\d])")
 _UNIT_RE = re.compile(r"\s*(万元|元|亿元)")
 _PERCENT_AFTER_RE = re.compile(r"\s*%")
@@ -49,10 +50,14 @@ _RATE_AFTER_CHANGE_RE = re.compile(
     rf"\s*[，,]?\s*(?P<w>增长|下降|增幅为?|降幅为?|上升|减少|增加)?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?"
 )
 _CODE_SUBJECT_RE = re.compile(r"(?<!\d)(\d{7}|\d{5})(?!\d)[^\d，。；]{2,30}$")
+_CODE_SUBJECT_SPAN = 7 + 30 + 2  # the longest match, and "$" before a final newline
 # The most detailed level a heading names: "…(款)行政单位离退休(项)" -> 行政单位离退休.
 _ITEM_RE = re.compile(r"([\u4e00-\u9fa5]+)\((?:项|款)\)(?!.*\((?:项|款)\))")
 _APPROPRIATION_INCOME_RE = re.compile(r"(?:财政|预算)?拨款(?:本年)?收入")
 _LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六七八九十]+[)）、])")
+_SPACES_RE = re.compile(r"\s+")
+_TOP_HEADING_RE = re.compile(r"\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
+_SUB_HEADING_RE = re.compile(r"\s*[(（][一二三四五六七八九十]+[)）]")
 _CLASS_SUFFIX_RE = re.compile(r"(?:支出)?\s*[(（]类[)）]\s*(?:支出)?|类级|支出类|类支出")
 
 
@@ -78,19 +83,25 @@ class _Vocabulary:
     decrease: re.Pattern[str]
     classes: list[tuple[str, str]]  # (code, name) longest names first
     economic: list[tuple[str, str]]
+    class_by_spending_name: dict[str, str]  # name + "支出" -> code, the first in `classes` order
 
 
 @cache
 def vocabulary() -> _Vocabulary:
     data = yaml.safe_load(files(__package__).joinpath("quantities.yaml").read_text(encoding="utf-8"))
+    classes = sorted(((str(k), v) for k, v in data["function_classes"].items()), key=lambda kv: -len(kv[1]))
+    by_name: dict[str, str] = {}
+    for code, name in classes:
+        by_name.setdefault(name + "支出", code)
     return _Vocabulary(
         quantities=[(q["quantity"], re.compile(q["pattern"])) for q in data["quantities"]],
         any_quantity=re.compile("|".join(f"(?:{q['pattern']})" for q in data["quantities"])),
         scopes=[(s["scope"], re.compile(s["pattern"])) for s in data["scopes"]],
         increase=re.compile(rf"(?:{data['changes']['increase']})$"),
         decrease=re.compile(rf"(?:{data['changes']['decrease']})$"),
-        classes=sorted(((str(k), v) for k, v in data["function_classes"].items()), key=lambda kv: -len(kv[1])),
+        classes=classes,
         economic=[(str(k), v) for k, v in data["economic_classes"].items()],
+        class_by_spending_name=by_name,
     )
 
 
@@ -122,26 +133,30 @@ def _stream(doc: SourceDocument, skip: frozenset[int]) -> _Stream:
     parts: list[str] = []
     starts, numbers, pages, originals, offsets = [], [], [], [], []
     length = 0
+    heading_match = _HEADING_RE.match
     for line in doc.lines:
-        if line.number in skip or "\t" in line.text or line.cells is not None:
+        text = line.text
+        if line.number in skip or "\t" in text or line.cells is not None:
             continue
-        stripped = line.text.strip()
+        stripped = text.strip()
         if not stripped:
             continue
-        if _HEADING_RE.match(fold(stripped)) and parts:
+        folded = fold(stripped)  # folding is one character for one: the stream is folded parts
+        marker = heading_match(folded)
+        if marker and parts:
             parts.append("\n")  # a heading ends whatever sentence came before
             length += 1
         starts.append(length)
         numbers.append(line.number)
         pages.append(line.page)
-        originals.append(line.text)
-        offsets.append(len(line.text) - len(line.text.lstrip()))
-        parts.append(stripped)
+        originals.append(text)
+        offsets.append(len(text) - len(text.lstrip()))
+        parts.append(folded)
         length += len(stripped)
-        if _is_heading_line(stripped):
+        if marker and _is_heading_folded(folded, marker):
             parts.append("\n")  # and a heading line is a sentence of its own
             length += 1
-    return _Stream(fold("".join(parts)), starts, numbers, pages, originals, offsets)
+    return _Stream("".join(parts), starts, numbers, pages, originals, offsets)
 
 
 def _is_code(raw: str, following: str) -> bool:
@@ -152,7 +167,10 @@ def _is_code(raw: str, following: str) -> bool:
 def _is_heading_line(text: str) -> bool:
     """A short numbered line with no amount on it: "五、一般公共预算财政拨款支出决算情况说明"."""
     folded = fold(text)
-    marker = _HEADING_RE.match(folded)
+    return _is_heading_folded(folded, _HEADING_RE.match(folded))
+
+
+def _is_heading_folded(folded: str, marker: re.Match[str] | None) -> bool:
     # Any digit after the marker may be an amount that goes on in the next line.
     return len(folded) <= 32 and bool(marker) and not any(c.isdigit() for c in folded[marker.end() :])
 
@@ -268,22 +286,22 @@ class _Reader:
 
     def _clause_before(self, sentence_start: int, number_start: int) -> str:
         text = self.stream.text
-        i = number_start
         # A subject is short; looking further back than this only costs time (and makes the
         # scan quadratic on long unpunctuated lines such as flattened tables).
         sentence_start = max(sentence_start, number_start - MAX_SUBJECT)
-        while i > sentence_start:
-            c = text[i - 1]
+        # The clause breaks in reach, nearest first (found by one regex scan, not char by char).
+        breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text, sentence_start, number_start)]
+        for at in reversed(breaks):
+            c = text[at]
             # "、" separates list items ("住宿费 0.00 万元、旅费 …") but also joins words
             # ("收、支总计"): it ends a clause only after an amount or a rate.
-            if c in _CLAUSE_BREAK and (c != "、" or text[i - 2 : i - 1] in ("元", "%")):
-                # "1.党建、结对共建：3.6 万元": the name stands before the colon.
-                if c in "：:" and not text[i:number_start].strip() and i - 1 > sentence_start:
-                    i -= 1
-                    continue
-                break
-            i -= 1
-        return text[i:number_start]
+            if c == "、" and text[at - 1 : at] not in ("元", "%"):
+                continue
+            # "1.党建、结对共建：3.6 万元": the name stands before the colon.
+            if c in "：:" and not text[at + 1 : number_start].strip() and at > sentence_start:
+                continue
+            return text[at + 1 : number_start]
+        return text[sentence_start:number_start]
 
     def _is_marker(self, text: str, start: int) -> bool:
         before = text[max(0, start - 1) : start].strip() or text[max(0, start - 2) : start - 1]
@@ -411,18 +429,21 @@ class _Reader:
         return None
 
     def _function_or_economic(self, subject: str) -> str | None:
-        code = _CODE_SUBJECT_RE.search(subject)
+        # The code and the name after it (at most 7 + 30 characters) end the subject: only its
+        # tail need be searched (the look-behind still sees the character before).
+        code = _CODE_SUBJECT_RE.search(subject, max(0, len(subject) - _CODE_SUBJECT_SPAN))
         if code:
             return f"function:{code.group(1)}"
-        compact = re.sub(r"\s+", "", subject)
-        if _CLASS_SUFFIX_RE.search(compact):
+        compact = _SPACES_RE.sub("", subject)
+        if "类" in compact and _CLASS_SUFFIX_RE.search(compact):
             for code, name in self.vocab.classes:
                 if name in compact:
                     return f"function:{code}"
         # Budgets name a class without "(类)": "1、社会保障和就业支出 14.54 万元".
         bare = _LIST_MARKER_RE.sub("", compact)
-        for code, name in self.vocab.classes:
-            if bare == name + "支出":
+        if bare.endswith("支出"):
+            code = self.vocab.class_by_spending_name.get(bare)
+            if code is not None:
                 return f"function:{code}"
         for code, name in self.vocab.economic:
             if compact.endswith(name) or compact.endswith(name + "为"):
@@ -443,8 +464,8 @@ class _Reader:
     def _heading_scope(self, sentence: str) -> None:
         """A heading sets the scope of the section below it: "五、一般公共预算财政拨款支出决算
         情况说明". A sub-heading that only says 财政拨款 under it does not widen it."""
-        top = re.match(r"\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)", sentence)
-        sub = re.match(r"\s*[(（][一二三四五六七八九十]+[)）]", sentence)
+        top = _TOP_HEADING_RE.match(sentence)
+        sub = _SUB_HEADING_RE.match(sentence)
         if not (top or sub):
             return
         named = next((scope for scope, pattern in self.vocab.scopes if pattern.search(sentence)), "")
@@ -454,7 +475,7 @@ class _Reader:
             self.section_scope = named
 
     def _classify(self, subject: str, sentence: str, first_fact: int, topic_only: bool = False) -> tuple[str, str]:
-        if topic_only and (level := _ITEM_RE.search(fold(subject))):
+        if topic_only and ("项)" in (folded := fold(subject)) or "款)" in folded) and (level := _ITEM_RE.search(folded)):
             code = self.codes.get(level.group(1))
             return (f"function:{code}", self._scope(subject, "function")) if code else ("other", "")
         coded = self._function_or_economic(subject)

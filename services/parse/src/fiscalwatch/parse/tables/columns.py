@@ -72,15 +72,20 @@ def ranked_positions(
         return [tuple(range(n))]
     ints, cent = _scaled(values)
     checks = [(identity.target, identity.terms, cent * max(1, len(identity.terms))) for identity in identities]
+    empty = [0] * n
 
     def broken(positions: tuple[int, ...]) -> int:
-        row = [0] * n
+        row = empty[:]
         for pos, value in zip(positions, ints):
             row[pos] = value
-        return sum(
-            1 for target, terms, tolerance in checks
-            if abs(row[target] - sum(sign * row[pos] for sign, pos in terms)) > tolerance
-        )
+        count = 0
+        for target, terms, tolerance in checks:
+            expected = 0
+            for sign, pos in terms:
+                expected += sign * row[pos]
+            if abs(row[target] - expected) > tolerance:
+                count += 1
+        return count
 
     # Candidates come in order of preference, so the first `keep` that break nothing are
     # the answer; only when none is consistent must every candidate be scored.

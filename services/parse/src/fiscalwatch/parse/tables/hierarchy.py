@@ -64,19 +64,76 @@ def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, 
             if k not in ambiguous:
                 for pos, tok in rows[k].cells.items():
                     fixed[pos] = fixed.get(pos, Decimal(0)) + _value(tok)
-
-        def mismatches(choice: tuple[tuple[int, ...], ...]) -> int:
-            sums = dict(fixed)
-            for k, positions in zip(ambiguous, choice):
-                for pos, value in zip(positions, values[k]):
-                    sums[pos] = sums.get(pos, Decimal(0)) + value
-            columns = set(sums) | set(target)
-            tolerance = ROUNDING * max(1, len(kids))
-            return sum(
-                1 for c in columns
-                if abs(sums.get(c, Decimal(0)) - target.get(c, Decimal(0))) > tolerance
-            )
-
-        best = min(product(*options), key=mismatches)  # ties keep the first (priority) choice
+        best = _best_choice(options, [values[k] for k in ambiguous], fixed, target, len(kids))
         for k, positions in zip(ambiguous, best):
             rows[k].cells = dict(zip(positions, rows[k].values))
+
+
+def _best_choice(
+    options: list[list[tuple[int, ...]]],
+    values: list[list[Decimal]],
+    fixed: dict[int, Decimal],
+    target: dict[int, Decimal],
+    kid_count: int,
+) -> tuple[tuple[int, ...], ...]:
+    """The first combination of the options (one per ambiguous row, in `product` order) with
+    the fewest columns whose sum misses the parent's value by more than the rounding."""
+    everything = [v for row in values for v in row] + list(fixed.values()) + list(target.values())
+    exponents = [v.as_tuple().exponent for v in everything]
+    places = max([2] + [-e for e in exponents if isinstance(e, int)])
+    if all(isinstance(e, int) for e in exponents) and all(
+        v.adjusted() + places < 24 for v in everything if v
+    ):
+        # Exact integers on one scale: the same comparisons as in Decimal (whose sums are
+        # exact at this size), without its cost.
+        scale = Decimal(1).scaleb(places)
+
+        def to_int(v: Decimal) -> int:
+            return int(v * scale)
+
+        columns = sorted(
+            set(fixed) | set(target) | {pos for option in options for c in option for pos in c}
+        )
+        index = {c: i for i, c in enumerate(columns)}
+        base = [0] * len(columns)
+        for pos, v in fixed.items():
+            base[index[pos]] = to_int(v)
+        wanted = [0] * len(columns)
+        for pos, v in target.items():
+            wanted[index[pos]] = to_int(v)
+        tolerance = 10 ** (places - 2) * max(1, kid_count)
+        ints = [[to_int(v) for v in row] for row in values]
+        contributions = [
+            [[(index[pos], value) for pos, value in zip(positions, row)] for positions in option]
+            for option, row in zip(options, ints)
+        ]
+        best_count, best_choice = None, None
+        for picks in product(*[range(len(option)) for option in options]):
+            sums = base[:]
+            for option_contributions, pick in zip(contributions, picks):
+                for i, value in option_contributions[pick]:
+                    sums[i] += value
+            count = 0
+            for s, w in zip(sums, wanted):
+                if abs(s - w) > tolerance:
+                    count += 1
+            if best_count is None or count < best_count:
+                best_count, best_choice = count, picks
+                if count == 0:
+                    break
+        return tuple(option[pick] for option, pick in zip(options, best_choice))
+
+    tolerance_d = ROUNDING * max(1, kid_count)
+
+    def mismatches(choice: tuple[tuple[int, ...], ...]) -> int:
+        sums = dict(fixed)
+        for row, positions in zip(values, choice):
+            for pos, value in zip(positions, row):
+                sums[pos] = sums.get(pos, Decimal(0)) + value
+        columns = set(sums) | set(target)
+        return sum(
+            1 for c in columns
+            if abs(sums.get(c, Decimal(0)) - target.get(c, Decimal(0))) > tolerance_d
+        )
+
+    return min(product(*options), key=mismatches)  # ties keep the first (priority) choice

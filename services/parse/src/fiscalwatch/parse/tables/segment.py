@@ -104,6 +104,8 @@ def is_stop_line(text: str) -> bool:
         return False
     if _PART_RE.match(key):
         return True
+    if "表" not in key:  # the caption-like line below ends in 表
+        return False
     stripped, _ = caption_text(key)
     return bool(_CAPTION_LIKE_RE.match(stripped)) and number_of(key) is None
 
@@ -129,18 +131,20 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
             continue
         hit = match_caption(text, templates)
         last = i
-        if hit is None and not _SENTENCE_RE.search(text):
-            nxt = _nonempty_after(lines, i, 1)
+        if hit is None and "\t" not in text and not _SENTENCE_RE.search(text):
+            # the next non-empty line, when it is at most two lines on
+            nxt = next((j for j in range(i + 1, min(i + 3, len(lines))) if lines[j].text.strip()), None)
+            following = lines[nxt].text if nxt is not None else ""
             if (
-                nxt
-                and nxt[0] - i <= 2
-                and "\t" not in text
-                and match_caption(lines[nxt[0]].text, templates) is None
+                nxt is not None
+                # a caption names a 表: two lines without one cannot be a caption
+                and ("表" in text or "表" in following)
+                and match_caption(following, templates) is None
             ):
-                joined = text + lines[nxt[0]].text
+                joined = text + following
                 hit = match_caption(joined, templates)
-                last = nxt[0]
-                text = text.strip() + lines[nxt[0]].text.strip()
+                last = nxt
+                text = text.strip() + following.strip()
         if hit is not None:
             template, number = hit
             captions.append(Caption(template, i, last, text.strip(), number))

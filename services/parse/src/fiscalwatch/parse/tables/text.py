@@ -93,6 +93,13 @@ def _kind(text: str) -> TokenKind:
     return "number" if _NUMBER_CELL_RE.fullmatch(fold(text)) else "text"
 
 
+def _word_kind(folded: str) -> TokenKind:
+    """`_kind` of a word (no spaces, not empty) given in its folded form."""
+    if folded[0] not in "0123456789-":
+        return "text"
+    return "number" if _NUMBER_CELL_RE.fullmatch(folded) else "text"
+
+
 def is_tab_line(text: str) -> bool:
     return "\t" in text
 
@@ -111,12 +118,13 @@ def flat_tokens(text: str, line: int, page: int | None = None) -> list[Token]:
     folded = fold(text)  # same length as text: positions carry over to the printed form
     for found in _WORD_RE.finditer(folded):
         word, printed = found.group(), text[found.start() : found.end()]
-        pieces = [printed]
         match = _LEADING_NUMBER_RE.match(word)
         if match and not word.startswith("[") and match.end() < len(word):
-            pieces = [printed[: match.end()], printed[match.end() :]]
-        for piece in pieces:
-            tokens.append(Token(piece, _kind(piece), line, len(tokens), page))
+            cut = match.end()
+            tokens.append(Token(printed[:cut], _word_kind(word[:cut]), line, len(tokens), page))
+            tokens.append(Token(printed[cut:], _word_kind(word[cut:]), line, len(tokens), page))
+        else:
+            tokens.append(Token(printed, _word_kind(word), line, len(tokens), page))
     return tokens
 
 
