@@ -24,12 +24,16 @@ SUBJECT_PREFIX = "fiscalwatch"
 class Subjects:
     """NATS subjects, all under one prefix."""
 
-    DISCOVERED = f"{SUBJECT_PREFIX}.disclosure.discovered"
-    PARSED = f"{SUBJECT_PREFIX}.disclosure.parsed"
-    VALIDATED = f"{SUBJECT_PREFIX}.disclosure.validated"
+    DISCLOSURE = f"{SUBJECT_PREFIX}.disclosure"
+    DISCOVERED = f"{DISCLOSURE}.discovered"
+    PARSED = f"{DISCLOSURE}.parsed"
+    VALIDATED = f"{DISCLOSURE}.validated"
+    REVALIDATE = f"{DISCLOSURE}.revalidate"  # store: a related disclosure arrived, check this one again
+    STORED = f"{DISCLOSURE}.stored"  # store: a disclosure and its validation are persisted
     ALERT = f"{SUBJECT_PREFIX}.alert"  # + ".<kind>": mismatch, yoy, form
     DLQ = f"{SUBJECT_PREFIX}.dlq"  # + ".<stage>": ingest, parse, validate, store
     HISTORY = f"{SUBJECT_PREFIX}.store.history"  # request-reply, served by store
+    SCANNED = f"{SUBJECT_PREFIX}.ingest.scanned"  # core NATS, not stored: ingest finished a pass over its sources
 
     @staticmethod
     def alert(kind: str) -> str:
@@ -72,6 +76,15 @@ class DisclosureIdentity(_Payload):
     kind: DisclosureKind
     unit: Unit
 
+    @classmethod
+    def of(cls, disclosure: Disclosure) -> "DisclosureIdentity":
+        meta = disclosure.metadata
+        return cls(
+            sha256=disclosure.document.sha256, name=disclosure.document.name, department=meta.department,
+            department_key=meta.department_key, region=meta.region, fiscal_year=meta.fiscal_year,
+            kind=meta.kind, unit=meta.unit,
+        )
+
 
 class DisclosureParsed(_Payload):
     identity: DisclosureIdentity
@@ -91,6 +104,7 @@ class DisclosureValidated(_Payload):
     key_figures: dict[str, Decimal]  # quantity -> amount in the document's unit (收支总计 …)
     summary: FindingSummary
     findings: list[Finding]
+    compared_with: list[str] = []  # sha256 of the disclosures the history checks used
 
 
 class AlertRaised(_Payload):
@@ -108,7 +122,26 @@ class DeadLetter(_Payload):
     deliveries: int | None = None
     payload: str  # the original message body, as received (UTF-8, or base64 when binary)
     payload_encoding: Literal["utf-8", "base64"] = "utf-8"
+    document_sha256: str | None = None  # the document the message was about, when known
     failed_at: datetime
+
+
+class DisclosureStored(_Payload):
+    """The store has persisted a disclosure's validation (the end of the pipeline)."""
+
+    identity: DisclosureIdentity
+    findings: int
+    revalidating: list[str] = []  # sha256 of related disclosures sent back to validation
+
+
+class IngestScanned(_Payload):
+    """Ingest finished a pass over a source."""
+
+    source: str
+    seen: int
+    announced: list[str]  # sha256 of the documents announced in this pass
+    failed: int = 0
+    scanned_at: datetime
 
 
 class HistoryRequest(_Payload):

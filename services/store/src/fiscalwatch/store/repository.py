@@ -7,12 +7,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from fiscalwatch.common.events import DisclosureIdentity, HistoryRecord
+from fiscalwatch.common.events import AlertRaised, DeadLetter, DisclosureIdentity, HistoryRecord
 from fiscalwatch.common.model import Disclosure, DisclosureKind, Finding, Unit
-from fiscalwatch.store.schema import CellRecord, DisclosureRecord, FactRecord, FindingRecord, KeyFigureRecord
+from fiscalwatch.store.schema import (
+    AlertRecord, CellRecord, DeadLetterRecord, DisclosureRecord, FactRecord, FindingRecord, KeyFigureRecord,
+)
+
+
+class NotStoredYet(LookupError):
+    """A validation arrived before its disclosure: retried, the disclosure's event is on its way."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(f"disclosure {sha256} is not stored yet")
 
 
 def store_disclosure(session: Session, disclosure: Disclosure) -> None:
@@ -38,7 +49,13 @@ def store_disclosure(session: Session, disclosure: Disclosure) -> None:
     )
 
 
-def store_validation(session: Session, sha256: str, key_figures: dict[str, Decimal], findings: Sequence[Finding]) -> None:
+def store_validation(session: Session, sha256: str, key_figures: dict[str, Decimal], findings: Sequence[Finding],
+                     compared_with: Sequence[str] = ()) -> None:
+    disclosure = session.get(DisclosureRecord, sha256)
+    if disclosure is None:
+        raise NotStoredYet(sha256)
+    disclosure.validated_at = datetime.now(timezone.utc)
+    disclosure.compared_with = sorted(compared_with)
     for record in (KeyFigureRecord, FindingRecord):
         session.execute(delete(record).where(record.sha256 == sha256))
     session.add_all(KeyFigureRecord(sha256=sha256, quantity=q, value=v) for q, v in key_figures.items())
@@ -52,12 +69,13 @@ def store_validation(session: Session, sha256: str, key_figures: dict[str, Decim
 
 
 def history(session: Session, department_key: str, fiscal_year: int) -> list[HistoryRecord]:
-    """The department's disclosures of the prior year and of the same year (budget and final
-    accounts), with their key figures: what validation compares a disclosure with."""
+    """The department's validated disclosures of the prior year and of the same year (budget
+    and final accounts), with their key figures: what validation compares a disclosure with."""
     rows = session.scalars(
         select(DisclosureRecord)
         .where(DisclosureRecord.department_key == department_key)
         .where(DisclosureRecord.fiscal_year.in_((fiscal_year - 1, fiscal_year)))
+        .where(DisclosureRecord.validated_at.is_not(None))
         .order_by(DisclosureRecord.fiscal_year, DisclosureRecord.kind)
     ).all()
     records = []
@@ -72,6 +90,46 @@ def history(session: Session, department_key: str, fiscal_year: int) -> list[His
             key_figures=figures,
         ))
     return records
+
+
+def to_revalidate(session: Session, sha256: str) -> list[str]:
+    """Disclosures whose year-over-year and budget-against-final checks ran without a related,
+    validated disclosure that the store now has: `sha256` itself when its history has grown
+    since it was checked, and the disclosures `sha256` is history for (the next year's, the same
+    year's other kind). Each comes back once: after its new check it has compared with them all."""
+    this = session.get(DisclosureRecord, sha256)
+    if this is None or this.validated_at is None:
+        return []
+    related = session.scalars(
+        select(DisclosureRecord)
+        .where(DisclosureRecord.department_key == this.department_key)
+        .where(DisclosureRecord.sha256 != sha256)
+        .where(DisclosureRecord.validated_at.is_not(None))
+        .where(or_(DisclosureRecord.fiscal_year.in_((this.fiscal_year - 1, this.fiscal_year + 1)),
+                   DisclosureRecord.fiscal_year == this.fiscal_year))
+    ).all()
+    again = []
+    own_history = {r.sha256 for r in related if r.fiscal_year in (this.fiscal_year - 1, this.fiscal_year)}
+    if own_history - set(this.compared_with or ()):
+        again.append(sha256)
+    for other in related:
+        is_history_for_other = other.fiscal_year in (this.fiscal_year, this.fiscal_year + 1)
+        if is_history_for_other and sha256 not in (other.compared_with or ()):
+            again.append(other.sha256)
+    return sorted(set(again))
+
+
+def store_alert(session: Session, event_id: str, alert: AlertRaised, raised_at: datetime) -> None:
+    f = alert.finding
+    session.merge(AlertRecord(
+        id=event_id, sha256=alert.identity.sha256, kind=alert.kind, department_key=alert.identity.department_key,
+        fiscal_year=alert.identity.fiscal_year, rule_id=f.rule_id, severity=f.severity.value,
+        message_zh=f.message_zh, message_en=f.message_en, finding=f.model_dump(mode="json"), raised_at=raised_at,
+    ))
+
+
+def store_dead_letter(session: Session, event_id: str, letter: DeadLetter) -> None:
+    session.merge(DeadLetterRecord(id=event_id, **letter.model_dump(exclude={"stage"}), stage=letter.stage))
 
 
 def stored_disclosure(session: Session, sha256: str) -> Disclosure | None:

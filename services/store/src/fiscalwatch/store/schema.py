@@ -46,6 +46,9 @@ class DisclosureRecord(Base):
     schema_version: Mapped[str] = mapped_column(String(10))
     document: Mapped[dict] = mapped_column(JSON)  # the whole Disclosure, as its JSON
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # Set when its validation is stored; history answers with validated disclosures only.
+    validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    compared_with: Mapped[list | None] = mapped_column(JSON)  # sha256 of the history its validation used
 
 
 class CellRecord(Base):
@@ -94,3 +97,40 @@ class FindingRecord(Base):
     expected: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     difference: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     evidence: Mapped[list] = mapped_column(JSON)
+
+
+class AlertRecord(Base):
+    """An alert as published (fiscalwatch.alert.<kind>); its id is the event's, so a redelivered
+    alert is the same row. No foreign key: an alert may arrive before its disclosure is stored."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    department_key: Mapped[str] = mapped_column(String(200), index=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    rule_id: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(10))
+    message_zh: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    finding: Mapped[dict] = mapped_column(JSON)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class DeadLetterRecord(Base):
+    """A message a service gave up on, with the reason: what operators look at first."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    error_type: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    document_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    deliveries: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    payload_encoding: Mapped[str] = mapped_column(String(10))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,0 +1,1 @@
+"""Ingest: watches where disclosures are published and announces each new one once."""

@@ -1,0 +1,40 @@
+"""The parse service: a discovered document in, a parsed disclosure out.
+
+Subscribes to `fiscalwatch.disclosure.discovered` (durable consumer `parse`), reads the bytes
+from the Object Store, calls the pure core, publishes `fiscalwatch.disclosure.parsed`. A file
+that is not a disclosure or cannot be read goes to `fiscalwatch.dlq.parse` with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+
+from faststream.nats import NatsMessage
+
+from fiscalwatch.common.broker import envelope, fetch_document, publish
+from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.events import DisclosureIdentity, DisclosureParsed, DocumentDiscovered, Envelope, Subjects
+from fiscalwatch.common.model import Disclosure
+from fiscalwatch.common.runtime import Service
+from fiscalwatch.common.settings import Settings
+from fiscalwatch.parse.core import parse_document
+
+
+def parse_bytes(name: str, data: bytes) -> Disclosure:
+    return parse_document(SourceDocument.from_bytes(name, data))
+
+
+def create(settings: Settings | None = None) -> Service:
+    service = Service.create("parse", settings)
+
+    @service.consumers.consume(Subjects.DISCOVERED, "parse", DocumentDiscovered,
+                               "Parse each discovered document into tables, metadata and narrative facts.")
+    async def on_discovered(event: Envelope[DocumentDiscovered], _message: NatsMessage) -> None:
+        found = event.data
+        data = await fetch_document(service.broker, found.object_name, found.sha256)
+        # CPU-bound: off the event loop, so health checks and heartbeats keep answering.
+        disclosure = await asyncio.to_thread(parse_bytes, found.name, data)
+        parsed = DisclosureParsed(identity=DisclosureIdentity.of(disclosure), disclosure=disclosure)
+        await publish(service.broker, Subjects.PARSED, envelope(
+            parsed, source="parse", type_=Subjects.PARSED, id_parts=(found.sha256,), subject=found.sha256))
+
+    return service

@@ -1,0 +1,94 @@
+"""The store service: the only one that opens the database.
+
+- `fiscalwatch.disclosure.parsed` (consumer `store-parsed`): persist the disclosure, its cells and facts;
+- `fiscalwatch.disclosure.validated` (`store-validated`): persist key figures and findings, then send
+  back to validation (`fiscalwatch.disclosure.revalidate`) the disclosures whose history has grown,
+  and announce `fiscalwatch.disclosure.stored`;
+- `fiscalwatch.alert.>` (`store-alerts`) and `fiscalwatch.dlq.>` (`store-dead-letters`): persist them;
+- `fiscalwatch.store.history` (request-reply, queue group `store`): a department's history;
+- HTTP: the read-only API under /api/v1.
+Every write is idempotent and commits before the message is acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from faststream.nats import NatsMessage
+from sqlalchemy.orm import Session, sessionmaker
+
+from fiscalwatch.common.broker import envelope, publish
+from fiscalwatch.common.events import (
+    AlertRaised, DeadLetter, DisclosureIdentity, DisclosureParsed, DisclosureStored, DisclosureValidated, Envelope,
+    HistoryRequest, HistoryResponse, Subjects,
+)
+from fiscalwatch.common.model import Disclosure
+from fiscalwatch.common.runtime import Service
+from fiscalwatch.common.settings import Settings
+from fiscalwatch.store import repository
+from fiscalwatch.store.api import api_router
+from fiscalwatch.store.db import make_engine
+
+T = TypeVar("T")
+
+
+def create(settings: Settings | None = None) -> Service:
+    service = Service.create("store", settings)
+    engine = make_engine(service.settings.database_url)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    service.routers.append(api_router(sessions))
+
+    async def in_transaction(work: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with sessions.begin() as session:
+                return work(session)
+        return await asyncio.to_thread(run)
+
+    @service.consumers.consume(Subjects.PARSED, "store-parsed", DisclosureParsed,
+                               "Persist each parsed disclosure: tables, cells, narrative facts.")
+    async def on_parsed(event: Envelope[DisclosureParsed], _message: NatsMessage) -> None:
+        await in_transaction(lambda s: repository.store_disclosure(s, event.data.disclosure))
+
+    @service.consumers.consume(Subjects.VALIDATED, "store-validated", DisclosureValidated,
+                               "Persist each validation, and send back to validation what a new history changes.")
+    async def on_validated(event: Envelope[DisclosureValidated], _message: NatsMessage) -> None:
+        validated = event.data
+        sha = validated.identity.sha256
+
+        def write(session: Session) -> list[tuple[str, Disclosure]]:
+            repository.store_validation(session, sha, validated.key_figures, validated.findings,
+                                        validated.compared_with)
+            session.flush()
+            return [(other, repository.stored_disclosure(session, other))
+                    for other in repository.to_revalidate(session, sha)]
+
+        again = await in_transaction(write)
+        for other_sha, disclosure in again:
+            request = DisclosureParsed(identity=DisclosureIdentity.of(disclosure), disclosure=disclosure)
+            await publish(service.broker, Subjects.REVALIDATE, envelope(
+                request, source="store", type_=Subjects.REVALIDATE, id_parts=(other_sha, event.id), subject=other_sha))
+        stored = DisclosureStored(identity=validated.identity, findings=validated.summary.total,
+                                  revalidating=[s for s, _ in again])
+        await publish(service.broker, Subjects.STORED, envelope(
+            stored, source="store", type_=Subjects.STORED, id_parts=(event.id,), subject=sha))
+
+    @service.consumers.consume(f"{Subjects.ALERT}.>", "store-alerts", AlertRaised, "Persist each alert.")
+    async def on_alert(event: Envelope[AlertRaised], _message: NatsMessage) -> None:
+        await in_transaction(lambda s: repository.store_alert(s, event.id, event.data, event.time))
+
+    @service.consumers.consume(f"{Subjects.DLQ}.>", "store-dead-letters", DeadLetter,
+                               "Persist each dead letter, for the operators' API.")
+    async def on_dead_letter(event: Envelope[DeadLetter], _message: NatsMessage) -> None:
+        await in_transaction(lambda s: repository.store_dead_letter(s, event.id, event.data))
+
+    @service.broker.subscriber(Subjects.HISTORY, queue="store", title="store:history",
+                               description="A department's validated disclosures of the prior and the same year.")
+    async def on_history(request: HistoryRequest) -> str:
+        def read() -> HistoryResponse:
+            with sessions() as session:
+                return HistoryResponse(records=repository.history(session, request.department_key, request.fiscal_year))
+        return (await asyncio.to_thread(read)).model_dump_json()
+
+    service.on_stop.append(lambda: asyncio.to_thread(engine.dispose))
+    return service

@@ -1,0 +1,91 @@
+"""The validate service: a parsed disclosure in, its findings and alerts out.
+
+Subscribes to `fiscalwatch.disclosure.parsed` (durable consumer `validate`) and to
+`fiscalwatch.disclosure.revalidate` (`validate-again`: the store sends a disclosure back when a
+related one, e.g. its prior year, arrived after it). Asks the store for the department's
+history over request-reply (`fiscalwatch.store.history`; the store owns the database), calls
+the pure core, publishes `fiscalwatch.disclosure.validated` and one `fiscalwatch.alert.<kind>`
+per alert-grade finding."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+
+from faststream.nats import NatsMessage
+
+from fiscalwatch.common.broker import envelope, fetch_document, publish
+from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.events import (
+    AlertRaised, DisclosureIdentity, DisclosureParsed, DisclosureValidated, Envelope, FindingSummary,
+    HistoryRequest, HistoryResponse, Subjects,
+)
+from fiscalwatch.common.model import Finding, Severity
+from fiscalwatch.common.runtime import Service
+from fiscalwatch.common.settings import Settings
+from fiscalwatch.validate import ValidationConfig, alert_kind, key_figures, validate
+
+
+def validation_config_from_env() -> ValidationConfig:
+    """FISCALWATCH_YOY_RATE_PERCENT, FISCALWATCH_YOY_FLOOR_WAN_YUAN, … override the defaults."""
+    overrides = {name: os.environ[f"FISCALWATCH_{name.upper()}"]
+                 for name in ValidationConfig.model_fields if f"FISCALWATCH_{name.upper()}" in os.environ}
+    return ValidationConfig(**overrides)
+
+
+def summarise(findings: list[Finding]) -> FindingSummary:
+    by_severity = Counter(f.severity for f in findings)
+    return FindingSummary(total=len(findings), by_severity={s: by_severity.get(s, 0) for s in Severity},
+                          rule_ids=sorted({f.rule_id for f in findings}))
+
+
+def alert_id(identity: DisclosureIdentity, finding: Finding) -> tuple[str, ...]:
+    """The same finding on the same document is the same alert, however often it is re-checked."""
+    return (identity.sha256, finding.rule_id, finding.message_en, str(finding.stated), str(finding.expected))
+
+
+def create(settings: Settings | None = None) -> Service:
+    service = Service.create("validate", settings)
+    config = validation_config_from_env()
+
+    async def history(identity: DisclosureIdentity) -> HistoryResponse:
+        request = HistoryRequest(department_key=identity.department_key, fiscal_year=identity.fiscal_year)
+        reply = await service.broker.request(request.model_dump_json().encode(), Subjects.HISTORY,
+                                             timeout=service.settings.history_timeout_seconds)
+        response = HistoryResponse.model_validate_json(reply.body)
+        # The disclosure itself is no history of its own.
+        return HistoryResponse(records=[r for r in response.records if r.identity.sha256 != identity.sha256])
+
+    async def check(event: Envelope[DisclosureParsed], _message: NatsMessage) -> None:
+        parsed = event.data
+        identity, disclosure = parsed.identity, parsed.disclosure
+        records = (await history(identity)).records
+        data = await fetch_document(service.broker, identity.sha256, identity.sha256)
+        document = SourceDocument.from_bytes(identity.name, data) if disclosure.document.media_type == "text/plain" else None
+        findings = await asyncio.to_thread(validate, disclosure, records, config, document)
+        compared_with = sorted(r.identity.sha256 for r in records)
+        validated = DisclosureValidated(identity=identity, key_figures=key_figures(disclosure),
+                                        summary=summarise(findings), findings=findings, compared_with=compared_with)
+        await publish(service.broker, Subjects.VALIDATED, envelope(
+            validated, source="validate", type_=Subjects.VALIDATED, id_parts=(identity.sha256, *compared_with),
+            subject=identity.sha256))
+        for finding in findings:
+            kind = alert_kind(finding)
+            if kind is None:
+                continue
+            alert = AlertRaised(kind=kind, identity=identity, finding=finding)
+            await publish(service.broker, Subjects.alert(kind), envelope(
+                alert, source="validate", type_=Subjects.alert(kind), id_parts=alert_id(identity, finding),
+                subject=identity.sha256))
+            service.metrics.alerts.labels(kind).inc()
+        for finding in findings:
+            service.metrics.findings.labels(finding.severity.value, finding.rule_id).inc()
+
+    service.consumers.consume(Subjects.PARSED, "validate", DisclosureParsed,
+                              "Check each parsed disclosure: ledger identities, narrative against tables, "
+                              "year-over-year changes against the department's history.")(check)
+    service.consumers.consume(Subjects.REVALIDATE, "validate-again", DisclosureParsed,
+                              "Check a disclosure again because a related one (its prior year, or the same "
+                              "year's budget or final accounts) arrived after it.")(check)
+    return service
