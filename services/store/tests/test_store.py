@@ -18,7 +18,9 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import DisclosureKind, Evidence, Finding, Severity, SourceRef
 from fiscalwatch.parse import parse_document
 from fiscalwatch.store.db import make_engine, upgrade
-from fiscalwatch.store.repository import history, store_disclosure, store_validation, stored_disclosure
+from fiscalwatch.store.repository import (
+    NotStoredYet, history, store_disclosure, store_validation, stored_disclosure, to_revalidate,
+)
 from fiscalwatch.store.schema import Base, CellRecord, DisclosureRecord, FactRecord, FindingRecord
 
 SEED = Path(__file__).parents[2] / "parse" / "tests" / "data" / "seeds" / "001_6180a20aa6797444.txt"
@@ -127,3 +129,42 @@ def test_db_upgrade_command_migrates_an_empty_database(tmp_path, monkeypatch) ->
         tables = {row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
     engine.dispose()
     assert {"disclosures", "cells", "facts", "key_figures", "findings", "alembic_version"} <= tables
+
+
+def _as(disclosure, sha: str, year: int, kind: DisclosureKind | None = None):
+    meta = disclosure.metadata.model_copy(update={"fiscal_year": year, "kind": kind or disclosure.metadata.kind})
+    return disclosure.model_copy(update={"document": disclosure.document.model_copy(update={"sha256": sha}),
+                                         "metadata": meta})
+
+
+def test_a_disclosure_checked_before_its_history_arrived_is_sent_back_once(database, disclosure) -> None:
+    """2023 is validated first, knowing no history; then 2022 arrives: 2023 must be checked
+    again, once; the same year's budget then sends both final accounts back, once each."""
+    engine = make_engine(database)
+    y2023, y2022 = _as(disclosure, "3" * 64, 2023), _as(disclosure, "2" * 64, 2022)
+    budget = _as(disclosure, "b" * 64, 2023, DisclosureKind.BUDGET)
+    figures = {"收支总计": Decimal("1")}
+    with Session(engine) as session, session.begin():
+        store_disclosure(session, y2023)
+        store_validation(session, y2023.document.sha256, figures, [], compared_with=[])
+        assert to_revalidate(session, y2023.document.sha256) == []
+        store_disclosure(session, y2022)
+        assert to_revalidate(session, y2023.document.sha256) == []  # 2022 is not validated yet
+        store_validation(session, y2022.document.sha256, figures, [], compared_with=[])
+        assert to_revalidate(session, y2022.document.sha256) == ["3" * 64]
+        assert to_revalidate(session, y2023.document.sha256) == ["3" * 64]  # seen from either side
+        store_validation(session, y2023.document.sha256, figures, [], compared_with=["2" * 64])
+        assert to_revalidate(session, y2022.document.sha256) == []
+        assert to_revalidate(session, y2023.document.sha256) == []
+        store_disclosure(session, budget)
+        store_validation(session, budget.document.sha256, figures, [], compared_with=["2" * 64, "3" * 64])
+        assert to_revalidate(session, budget.document.sha256) == ["3" * 64]  # 2022 is not its history
+        assert [r.identity.sha256 for r in history(session, "武汉市医疗保障局", 2023)] == ["2" * 64, "b" * 64, "3" * 64]
+    engine.dispose()
+
+
+def test_a_validation_before_its_disclosure_is_refused_for_a_retry(database) -> None:
+    engine = make_engine(database)
+    with Session(engine) as session, pytest.raises(NotStoredYet):
+        store_validation(session, "f" * 64, {}, [])
+    engine.dispose()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -107,6 +108,10 @@ def serve(service: Service) -> None:
     import uvicorn
 
     configure_logging(service.settings)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again with the
+    # handlers it found installed; with these, a clean shutdown exits 0, as orchestrators expect.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     uvicorn.run(
         service.http_app(),
         host=service.settings.http_host,

@@ -1,8 +1,10 @@
 """The store's read-only HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json): disclosures,
 their findings, alerts, dead letters, and a department's totals across years. Amounts are
-decimal strings in the document's unit, as everywhere in Fiscalwatch."""
+decimal strings in the document's unit, as everywhere in Fiscalwatch.
 
-from __future__ import annotations
+(No `from __future__ import annotations` here: FastAPI must see the real types of the
+dependencies declared inside `api_router`.)"""
+
 
 from collections.abc import Iterator
 from datetime import datetime

@@ -1,0 +1,248 @@
+"""The pipeline end to end, across real processes: a real nats-server, the four services as
+separate processes (`fiscalwatch up --once`, `fiscalwatch serve …`), a real database (a SQLite
+file; the PostgreSQL server when reachable), and a subscriber listening as a downstream
+service would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import nats
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from fiscalwatch.common.events import Subjects
+from fiscalwatch.common.up import free_port
+from fiscalwatch.store.schema import AlertRecord, CellRecord, DeadLetterRecord, DisclosureRecord, FindingRecord
+
+pytestmark = pytest.mark.integration
+
+SEEDS = Path(__file__).parents[1] / "services" / "parse" / "tests" / "data" / "seeds"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
+FISCALWATCH = [sys.executable, "-m", "fiscalwatch.common.cli"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'pipeline.db'}"
+        return
+    name = f"fiscalwatch_e2e_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - no server to test against
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({type(exc).__name__}); the SQLite variant ran")
+    yield f"{POSTGRES}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class Downstream:
+    """A subscriber to the published events, as a downstream service would be."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, list[dict]] = {}
+
+    async def start(self, url: str) -> "Downstream":
+        self.connection = await nats.connect(url)
+
+        async def keep(msg) -> None:
+            self.events.setdefault(msg.subject, []).append(json.loads(msg.data))
+
+        for subject in (f"{Subjects.DISCLOSURE}.>", f"{Subjects.ALERT}.>", f"{Subjects.DLQ}.>"):
+            await self.connection.subscribe(subject, cb=keep)
+        return self
+
+    def of(self, prefix: str) -> list[dict]:
+        return [e for subject, events in self.events.items() if subject.startswith(prefix) for e in events]
+
+    async def until(self, condition, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, f"not seen in {timeout} s; events: {sorted(self.events)}"
+            await asyncio.sleep(0.05)
+
+
+async def up_once(inbox: Path, data_dir: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    process = await asyncio.create_subprocess_exec(
+        *FISCALWATCH, "up", "--once", "--timeout", "240", "--inbox", str(inbox), "--data-dir", str(data_dir),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 300)
+    return subprocess.CompletedProcess("fiscalwatch up --once", process.returncode, out.decode(), err.decode())
+
+
+def aged_copy(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+    then = time.time() - 10
+    os.utime(target, (then, then))
+
+
+async def test_the_seeds_go_through_and_downstream_gets_validated_events_and_alerts(
+        nats_url, database_url, tmp_path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        aged_copy(seed, inbox / seed.name)
+    downstream = await Downstream().start(nats_url)
+    env = {**os.environ, "FISCALWATCH_NATS_URL": nats_url, "FISCALWATCH_DATABASE_URL": database_url}
+
+    result = await up_once(inbox, tmp_path / "data", env)
+    await asyncio.sleep(0.3)
+    await downstream.connection.drain()
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "5 in the inbox: 5 new, 5 stored, 0 failed" in result.stdout
+    validated = {e["subject"]: e for e in downstream.of(Subjects.VALIDATED)}
+    assert len(validated) == 5
+    by_name = {e["data"]["identity"]["name"]: e["data"] for e in validated.values()}
+    hongshan = by_name["000_d606ceb80bbf38c6.txt"]
+    assert hongshan["identity"]["fiscal_year"] == 2020 and hongshan["key_figures"]["收支总计"] == "2270.24"
+    assert hongshan["summary"]["by_severity"]["error"] >= 1
+    assert by_name["004_18719c7196d92fe5.txt"]["summary"]["by_severity"]["error"] == 0
+
+    # The year-over-year alert of 000: 67.30 → 2,270.24 (+3,273.31%).
+    yoy = downstream.of(Subjects.alert("yoy"))
+    assert any(a["data"]["identity"]["name"] == "000_d606ceb80bbf38c6.txt" and "3273.31" in a["data"]["finding"]["message_zh"]
+               and a["data"]["finding"]["evidence"] for a in yoy)
+    mismatches = downstream.of(Subjects.alert("mismatch"))
+    assert any(a["data"]["finding"]["stated"] == "98.12" and a["data"]["finding"]["expected"] == "98.42" for a in mismatches)
+    assert downstream.of(Subjects.DLQ) == []
+
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(DisclosureRecord)) == 5
+        assert session.scalar(select(func.count()).where(DisclosureRecord.validated_at.is_(None))) == 0
+        assert session.scalar(select(func.count()).select_from(CellRecord)) > 500
+        stored_findings = session.scalar(select(func.count()).select_from(FindingRecord))
+        assert stored_findings == sum(v["summary"]["total"] for v in by_name.values())
+        alert_ids = {a["id"] for a in downstream.of(Subjects.ALERT)}
+        assert set(session.scalars(select(AlertRecord.id))) == alert_ids
+        cell = session.get(CellRecord, (by_name["001_6180a20aa6797444.txt"]["identity"]["sha256"],
+                                        "final.income", "2080501", "1"))
+        assert cell.value == Decimal("1.80")
+    engine.dispose()
+
+    # Run again: everything was announced before, nothing is processed twice.
+    again = await up_once(inbox, tmp_path / "data", env)
+    assert again.returncode == 0 and "5 in the inbox: 0 new" in again.stdout
+
+
+async def test_bad_input_is_dead_lettered_with_the_reason_and_the_rest_goes_on(nats_url, tmp_path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    aged_copy(SEEDS / "004_18719c7196d92fe5.txt", inbox / "good.txt")
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "minutes.txt").write_text("区医保局 2023 年第三次党组会议纪要\n会议研究了 12 项议题。\n", encoding="utf-8")
+    (inbox / "scan.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
+    for name in ("empty.txt", "minutes.txt", "scan.pdf"):
+        os.utime(inbox / name, (time.time() - 10, time.time() - 10))
+    database_url = f"sqlite:///{tmp_path / 'bad.db'}"
+    downstream = await Downstream().start(nats_url)
+    env = {**os.environ, "FISCALWATCH_NATS_URL": nats_url, "FISCALWATCH_DATABASE_URL": database_url}
+
+    result = await up_once(inbox, tmp_path / "data", env)
+    await asyncio.sleep(0.3)
+    await downstream.connection.drain()
+
+    assert result.returncode == 1, result.stderr + result.stdout  # documents failed
+    assert "4 in the inbox: 4 new, 1 stored, 3 failed" in result.stdout
+    letters = {e["data"]["payload"] and json.loads(e["data"]["payload"])["data"]["name"]: e["data"]
+               for e in downstream.of(Subjects.dead_letter("parse"))}
+    assert set(letters) == {"empty.txt", "minutes.txt", "scan.pdf"}
+    assert letters["empty.txt"]["reason"] == "empty.txt: the file is empty"
+    assert letters["minutes.txt"]["error_type"] == "NotADisclosure" and letters["minutes.txt"]["reason"].startswith("minutes.txt")
+    assert letters["scan.pdf"]["error_type"] == "UnreadableDocument" and letters["scan.pdf"]["deliveries"] == 1
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(DisclosureRecord)) == 1
+        assert set(session.scalars(select(DeadLetterRecord.document_sha256))) == {
+            json.loads(letter["payload"])["subject"] for letter in letters.values()}
+    engine.dispose()
+
+
+def prior_year(text_: str) -> str:
+    """The same department's previous year: every year one less, every amount doubled."""
+    text_ = re.sub(r"20[12]\d", lambda m: str(int(m.group()) - 1), text_)
+
+    def doubled(m: re.Match) -> str:
+        raw = m.group()
+        places = len(raw.split(".")[1])
+        value = Decimal(raw.replace(",", "")) * 2
+        return f"{value:,.{places}f}" if "," in raw else f"{value:.{places}f}"
+
+    return re.sub(r"\d[\d,]*\.\d+(?!\s*%)", doubled, text_)
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except OSError:
+        return 0, ""
+
+
+async def test_served_services_recheck_a_year_when_its_prior_year_arrives_later(nats_url, tmp_path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    database_url = f"sqlite:///{tmp_path / 'served.db'}"
+    env = {**os.environ, "FISCALWATCH_NATS_URL": nats_url, "FISCALWATCH_DATABASE_URL": database_url,
+           "FISCALWATCH_INBOX": str(inbox), "FISCALWATCH_POLL_SECONDS": "0.2", "FISCALWATCH_LOG_FORMAT": "json"}
+    assert subprocess.run([*FISCALWATCH, "db", "upgrade"], env=env, capture_output=True).returncode == 0
+    ports = {name: free_port() for name in ("ingest", "parse", "validate", "store")}
+    processes = {name: subprocess.Popen([*FISCALWATCH, "serve", name],
+                                        env={**env, "FISCALWATCH_HTTP_PORT": str(port), "FISCALWATCH_HTTP_HOST": "127.0.0.1"},
+                                        stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"{name}.log", "wb"))
+                 for name, port in ports.items()}
+    downstream = await Downstream().start(nats_url)
+    try:
+        deadline = time.monotonic() + 30
+        while not all(get(f"http://127.0.0.1:{port}/health/ready")[0] == 200 for port in ports.values()):
+            assert time.monotonic() < deadline, "services not ready in 30 s"
+            assert all(p.poll() is None for p in processes.values()), "a service exited"
+            await asyncio.sleep(0.2)
+
+        current = (SEEDS / "001_6180a20aa6797444.txt").read_text(encoding="utf-8")
+        aged_copy(SEEDS / "001_6180a20aa6797444.txt", inbox / "2023.txt")
+        await downstream.until(lambda: len(downstream.of(Subjects.STORED)) == 1)
+        [first] = downstream.of(Subjects.VALIDATED)
+        assert first["data"]["compared_with"] == []
+
+        (inbox / "2022.txt").write_text(prior_year(current), encoding="utf-8")
+        os.utime(inbox / "2022.txt", (time.time() - 10, time.time() - 10))
+        await downstream.until(lambda: len(downstream.of(Subjects.STORED)) == 3)
+        checks = [e["data"] for e in downstream.of(Subjects.VALIDATED) if e["subject"] == first["subject"]]
+        prior_sha = next(e["subject"] for e in downstream.of(Subjects.VALIDATED) if e["subject"] != first["subject"])
+        assert [c["compared_with"] for c in checks] == [[], [prior_sha]]
+        assert "Y-003" in checks[1]["summary"]["rule_ids"] and "Y-003" not in checks[0]["summary"]["rule_ids"]
+        assert any(a["subject"] == first["subject"] and a["data"]["finding"]["rule_id"] == "Y-003"
+                   for a in downstream.of(Subjects.alert("yoy")))
+
+        status, metrics = get(f"http://127.0.0.1:{ports['parse']}/metrics")
+        assert status == 200 and 'faststream_received_messages_total{app_name="parse"' in metrics
+        status, body = get(f"http://127.0.0.1:{ports['store']}/api/v1/disclosures")
+        assert status == 200 and len(json.loads(body)) == 2
+        assert get(f"http://127.0.0.1:{ports['store']}/health/live")[0] == 200
+    finally:
+        await downstream.connection.drain()
+        for process in processes.values():
+            process.send_signal(signal.SIGTERM)
+        codes = {name: process.wait(40) for name, process in processes.items()}
+    assert codes == {name: 0 for name in processes}, "a service did not shut down cleanly"
