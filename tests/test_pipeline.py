@@ -237,6 +237,9 @@ async def test_served_services_recheck_a_year_when_its_prior_year_arrives_later(
 
         status, metrics = get(f"http://127.0.0.1:{ports['parse']}/metrics")
         assert status == 200 and 'faststream_received_messages_total{app_name="parse"' in metrics
+        assert 'fiscalwatch_consumer_pending_messages{consumer="parse"} 0.0' in metrics
+        status, metrics = get(f"http://127.0.0.1:{ports['validate']}/metrics")
+        assert re.search(r'fiscalwatch_alerts_total\{kind="yoy"\} [1-9]', metrics)
         status, body = get(f"http://127.0.0.1:{ports['store']}/api/v1/disclosures")
         assert status == 200 and len(json.loads(body)) == 2
         assert get(f"http://127.0.0.1:{ports['store']}/health/live")[0] == 200

@@ -49,3 +49,22 @@ def test_envelope_has_cloudevents_attributes_and_subjects_share_a_prefix() -> No
 def test_text_documents_keep_line_numbers() -> None:
     doc = SourceDocument.from_bytes("a.txt", "第一行\r\n\r\n第三行".encode("utf-8"))
     assert [(line.number, line.text) for line in doc.lines] == [(1, "第一行"), (2, ""), (3, "第三行")]
+
+
+def test_the_checked_in_event_contract_is_what_the_code_says() -> None:
+    """docs/schemas and docs/asyncapi are for downstream teams: they must not drift."""
+    from pathlib import Path
+
+    from fiscalwatch.common.cli import main
+
+    docs = Path(__file__).parents[3] / "docs"
+    assert main(["contract", "--out", str(docs), "--check"]) == 0, "run `fiscalwatch contract --out docs`"
+
+
+def test_every_event_schema_describes_its_envelope_and_payload() -> None:
+    from fiscalwatch.common.contract import render
+
+    schema = json.loads(render()["schemas/DisclosureValidated.json"])
+    assert {"specversion", "id", "source", "type", "time", "schemaversion", "data"} <= set(schema["properties"])
+    validated = schema["$defs"]["DisclosureValidated"]["properties"]
+    assert {"identity", "key_figures", "summary", "findings", "compared_with"} <= set(validated)

@@ -120,3 +120,12 @@ def serve(service: Service) -> None:
         access_log=False,
         timeout_graceful_shutdown=int(service.settings.graceful_timeout_seconds),
     )
+
+
+def publishes(service: Service, subject: str, payload_type: type, description: str) -> None:
+    """Declare, for the AsyncAPI document, an event this service publishes (the publishing itself
+    goes through `broker.publish`, which waits for JetStream's acknowledgement)."""
+    from fiscalwatch.common.events import Envelope
+
+    service.broker.publisher(subject, schema=Envelope[payload_type], title=f"{service.name}:{subject}",
+                             description=description)

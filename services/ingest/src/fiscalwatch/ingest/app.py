@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from nats.js.errors import KeyNotFoundError, ObjectNotFoundError
 
 from fiscalwatch.common.broker import DOCUMENTS_BUCKET, INGEST_MEMORY_BUCKET, envelope, publish
-from fiscalwatch.common.events import DocumentDiscovered, IngestScanned, Subjects
+from fiscalwatch.common.events import DeadLetter, DocumentDiscovered, IngestScanned, Subjects
 from fiscalwatch.common.logs import get_logger
-from fiscalwatch.common.runtime import Service
+from fiscalwatch.common.runtime import Service, publishes
 from fiscalwatch.common.settings import Settings
 from fiscalwatch.ingest.inbox import InboxFile, content_key, list_files, media_type, path_key, unchanged
 
@@ -101,6 +101,10 @@ def create(settings: Settings | None = None) -> Service:
                 log.exception("inbox pass failed", inbox=str(root))
             await asyncio.sleep(service.settings.poll_seconds)
 
+    publishes(service, Subjects.DISCOVERED, DocumentDiscovered,
+              "A new document, or a new version of one, is in the Object Store (named by its SHA-256).")
+    publishes(service, Subjects.SCANNED, IngestScanned, "Ingest finished a pass over a source (core NATS, not stored).")
+    publishes(service, Subjects.dead_letter("ingest"), DeadLetter, "A file ingest could not take, with the reason.")
     service.background.append(watch)
     service.scan_once = scan_once  # type: ignore[attr-defined]  # tests drive passes directly
     return service

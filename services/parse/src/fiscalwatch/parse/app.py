@@ -12,9 +12,11 @@ from faststream.nats import NatsMessage
 
 from fiscalwatch.common.broker import envelope, fetch_document, publish
 from fiscalwatch.common.document import SourceDocument
-from fiscalwatch.common.events import DisclosureIdentity, DisclosureParsed, DocumentDiscovered, Envelope, Subjects
+from fiscalwatch.common.events import (
+    DeadLetter, DisclosureIdentity, DisclosureParsed, DocumentDiscovered, Envelope, Subjects,
+)
 from fiscalwatch.common.model import Disclosure
-from fiscalwatch.common.runtime import Service
+from fiscalwatch.common.runtime import Service, publishes
 from fiscalwatch.common.settings import Settings
 from fiscalwatch.parse.core import parse_document
 
@@ -37,4 +39,8 @@ def create(settings: Settings | None = None) -> Service:
         await publish(service.broker, Subjects.PARSED, envelope(
             parsed, source="parse", type_=Subjects.PARSED, id_parts=(found.sha256,), subject=found.sha256))
 
+    publishes(service, Subjects.PARSED, DisclosureParsed,
+              "A document parsed into metadata, standard tables (cells with unit and place) and narrative facts.")
+    publishes(service, Subjects.dead_letter("parse"), DeadLetter,
+              "A document that is not a disclosure or cannot be read, or a message that failed too often.")
     return service

@@ -24,7 +24,7 @@ from fiscalwatch.common.events import (
     HistoryRequest, HistoryResponse, Subjects,
 )
 from fiscalwatch.common.model import Disclosure
-from fiscalwatch.common.runtime import Service
+from fiscalwatch.common.runtime import Service, publishes
 from fiscalwatch.common.settings import Settings
 from fiscalwatch.store import repository
 from fiscalwatch.store.api import api_router
@@ -90,5 +90,9 @@ def create(settings: Settings | None = None) -> Service:
                 return HistoryResponse(records=repository.history(session, request.department_key, request.fiscal_year))
         return (await asyncio.to_thread(read)).model_dump_json()
 
+    publishes(service, Subjects.REVALIDATE, DisclosureParsed,
+              "A stored disclosure sent back to validation because a related one arrived after it.")
+    publishes(service, Subjects.STORED, DisclosureStored, "A disclosure and its validation are persisted.")
+    publishes(service, Subjects.dead_letter("store"), DeadLetter, "A message the store gave up on, with the reason.")
     service.on_stop.append(lambda: asyncio.to_thread(engine.dispose))
     return service

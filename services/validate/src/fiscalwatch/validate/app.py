@@ -18,11 +18,11 @@ from faststream.nats import NatsMessage
 from fiscalwatch.common.broker import envelope, fetch_document, publish
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.events import (
-    AlertRaised, DisclosureIdentity, DisclosureParsed, DisclosureValidated, Envelope, FindingSummary,
+    AlertRaised, DeadLetter, DisclosureIdentity, DisclosureParsed, DisclosureValidated, Envelope, FindingSummary,
     HistoryRequest, HistoryResponse, Subjects,
 )
 from fiscalwatch.common.model import Finding, Severity
-from fiscalwatch.common.runtime import Service
+from fiscalwatch.common.runtime import Service, publishes
 from fiscalwatch.common.settings import Settings
 from fiscalwatch.validate import ValidationConfig, alert_kind, key_figures, validate
 
@@ -88,4 +88,9 @@ def create(settings: Settings | None = None) -> Service:
     service.consumers.consume(Subjects.REVALIDATE, "validate-again", DisclosureParsed,
                               "Check a disclosure again because a related one (its prior year, or the same "
                               "year's budget or final accounts) arrived after it.")(check)
+    publishes(service, Subjects.VALIDATED, DisclosureValidated,
+              "A disclosure's identity, key totals, findings and their summary: what downstream needs without a query.")
+    for kind in ("mismatch", "yoy", "form"):
+        publishes(service, Subjects.alert(kind), AlertRaised, f"An alert-grade finding ({kind}) with its evidence.")
+    publishes(service, Subjects.dead_letter("validate"), DeadLetter, "A message validation gave up on, with the reason.")
     return service
