@@ -203,6 +203,10 @@ class _Reader:
         self.understood: list[tuple[int, int]] = []  # stream spans of understood numbers
         self.unclassified: list[tuple[int, str]] = []  # (stream offset, subject)
         self.topic: tuple[str, str] | None = None  # (quantity, scope) carried from a heading sentence
+        # A sentence without amounts names the topic of the next; it is classified only when
+        # the next sentence asks for it (most never do, and such sentences can be long):
+        # (sentence, the section scope when it was read).
+        self._pending_topic: tuple[str, str] | None = None
         self.section_scope = ""  # the scope the current heading names
 
     def read(self) -> None:
@@ -258,7 +262,7 @@ class _Reader:
                     initial_budget = amount
                 budget_topic = self._classify(_BUDGET_PHRASE_RE.sub("", prefix), sentence, first_fact, topic_only=True)
                 if budget_topic[0] != "other":
-                    self.topic = budget_topic
+                    self.topic, self._pending_topic = budget_topic, None
                 position = claim_end
                 continue
             quantity, scope = self._classify(prefix, sentence, first_fact)
@@ -277,10 +281,23 @@ class _Reader:
         # a topic lasts one sentence.
         if not had_money:
             self._heading_scope(sentence)
-            topic = self._classify(sentence, sentence, first_fact, topic_only=True)
-            self.topic = topic if topic[0] != "other" else None
+            self.topic, self._pending_topic = None, (sentence, self.section_scope)
         else:
-            self.topic = None
+            self.topic, self._pending_topic = None, None
+
+    def _current_topic(self) -> tuple[str, str] | None:
+        """The topic carried from the previous sentence, classified when first asked for, as
+        it would have been when that sentence was read (its section scope; no fact of its own)."""
+        if self._pending_topic is not None:
+            sentence, scope = self._pending_topic
+            self._pending_topic = None
+            current_scope, self.section_scope = self.section_scope, scope
+            try:
+                topic = self._classify(sentence, sentence, len(self.facts), topic_only=True)
+            finally:
+                self.section_scope = current_scope
+            self.topic = topic if topic[0] != "other" else None
+        return self.topic
 
     # -- pieces -----------------------------------------------------------------------------
 
@@ -485,8 +502,8 @@ class _Reader:
         if quantity is not None and not topic_only and "用于" in sentence[: sentence.find(subject) if subject in sentence else len(sentence)]:
             quantity = None  # "主要用于：聘用人员经费 98 万元" lists uses, not the department's 人员经费
         if quantity is None and not topic_only:
-            if _ACTUAL_PHRASE_RE.search(subject) and self.topic is not None:
-                return self.topic
+            if _ACTUAL_PHRASE_RE.search(subject) and (topic := self._current_topic()) is not None:
+                return topic
             if subject.strip() in ("", "其中") and self.facts[first_fact:]:
                 return ("other", "")
         if quantity is None:

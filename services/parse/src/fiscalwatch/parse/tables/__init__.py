@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import DisclosureKind, Metadata, Table, UnreadLine
+from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables.build import build_table, known_codes, merge_page_splits
 from fiscalwatch.parse.tables.reader import read_region
 from fiscalwatch.parse.tables.segment import segment
@@ -31,8 +32,10 @@ class TableExtraction:
 
 def extract_tables(doc: SourceDocument, metadata: Metadata) -> TableExtraction:
     templates = templates_for(metadata.kind)
-    regions = segment(doc.lines, templates)
-    read = merge_page_splits([read_region(doc.lines, region, metadata.unit) for region in regions])
+    # every line's compact form, made once (in one pass over the text) and read by both
+    keys = compact_lines([line.text for line in doc.lines])
+    regions = segment(doc.lines, templates, keys)
+    read = merge_page_splits([read_region(doc.lines, region, metadata.unit, keys) for region in regions])
     known = known_codes(read)
     line_text = {line.number: line.text for line in doc.lines}
     tables = [build_table(table, known, line_text) for table in read]

@@ -71,28 +71,28 @@ def ranked_positions(
     if k == n:
         return [tuple(range(n))]
     ints, cent = _scaled(values)
-    checks = [(identity.target, identity.terms, cent * max(1, len(identity.terms))) for identity in identities]
-    empty = [0] * n
-
-    def broken(positions: tuple[int, ...]) -> int:
-        row = empty[:]
-        for pos, value in zip(positions, ints):
-            row[pos] = value
-        count = 0
-        for target, terms, tolerance in checks:
-            expected = 0
-            for sign, pos in terms:
-                expected += sign * row[pos]
-            if abs(row[target] - expected) > tolerance:
-                count += 1
-        return count
+    # An identity's miss, target - Σ sign·term, is linear in the values placed: value j at
+    # column p adds coefficient(p)·value_j. Tabulated per value and column, a candidate's
+    # miss is one `sum(map(…))` of a table entry per value (exact: all integers).
+    checks = []
+    for identity in identities:
+        coefficient = [0] * n
+        coefficient[identity.target] += 1
+        for sign, pos in identity.terms:
+            coefficient[pos] -= sign
+        tables = [[c * value for c in coefficient] for value in ints]
+        checks.append((tables, cent * max(1, len(identity.terms))))
+    entry = list.__getitem__
 
     # Candidates come in order of preference, so the first `keep` that break nothing are
     # the answer; only when none is consistent must every candidate be scored.
     scored: list[tuple[int, tuple[int, ...]]] = []
     consistent: list[tuple[int, ...]] = []
     for candidate in _candidates_by_priority(n, k, tuple(priority)):
-        count = broken(candidate)
+        count = 0
+        for tables, tolerance in checks:
+            if abs(sum(map(entry, tables, candidate))) > tolerance:
+                count += 1
         if count == 0:
             consistent.append(candidate)
             if len(consistent) == keep:

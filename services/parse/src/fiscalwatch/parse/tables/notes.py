@@ -74,5 +74,9 @@ def empty_note(text: str) -> str | None:
 
 
 def is_note_line(text: str) -> bool:
-    key = compact(text)
+    return is_note_key(compact(text))
+
+
+def is_note_key(key: str) -> bool:
+    """`is_note_line` for a line already compact."""
     return bool(NOTE_START_RE.match(key) or _IDENTITY_RE.search(key) or EMPTY_NOTE_RE.search(key))

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Identity, SourceRef, Unit, UnreadLine
-from fiscalwatch.parse.numbers import parse_decimal
+from fiscalwatch.parse.numbers import compact_lines, parse_decimal
 from fiscalwatch.parse.tables import columns as infer
 from fiscalwatch.parse.tables.header import (
     Header,
@@ -28,7 +28,7 @@ from fiscalwatch.parse.tables.header import (
     section_starts,
 )
 from fiscalwatch.parse.tables.hierarchy import settle_by_parents
-from fiscalwatch.parse.tables.notes import empty_note, is_note_line, parse_identities
+from fiscalwatch.parse.tables.notes import empty_note, is_note_key, parse_identities
 from fiscalwatch.parse.tables.rows import (
     RawRow,
     has_ordinal,
@@ -39,9 +39,9 @@ from fiscalwatch.parse.tables.rows import (
     starts_with_row_code,
     trailing_numbers,
 )
-from fiscalwatch.parse.tables.segment import Region, number_of, unit_of
+from fiscalwatch.parse.tables.segment import Region, number_of, number_of_key, unit_of_key
 from fiscalwatch.parse.tables.templates import ColumnSpec, TemplateSpec
-from fiscalwatch.parse.tables.text import Token, compact, is_tab_line, label_key, line_tokens, small_int
+from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, line_tokens, small_int
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
 _TOTAL_LABELS = {"合计", "总计"}
@@ -110,10 +110,10 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[
     return _is_values_only(tokens) and any("." in t.folded for t in items)
 
 
-def _caption_block(lines: list[DocumentLine], region: Region, before: list[DocumentLine]):
-    """Number, unit, and the index where the header starts."""
+def _caption_block(lines: list[DocumentLine], keys: list[str], region: Region, before: list[DocumentLine]):
+    """Number, unit, and the index where the header starts (`keys`: the lines compact)."""
     number = region.caption.number
-    unit = unit_of(lines[0].text)
+    unit = unit_of_key(keys[0])
     consumed = {line.number for line in lines[: region.caption.last_line - region.start + 1]}
     for line in before:  # "预算01表" printed above the caption
         found = number_of(line.text)
@@ -123,9 +123,9 @@ def _caption_block(lines: list[DocumentLine], region: Region, before: list[Docum
     i = region.caption.last_line - region.start + 1
     while i < len(lines):
         text = lines[i].text
-        key = compact(text)
-        found_number = number_of(text)
-        found_unit = unit_of(text)
+        key = keys[i]
+        found_number = number_of_key(key)
+        found_unit = unit_of_key(key)
         if not key:
             i += 1
             continue
@@ -140,21 +140,28 @@ def _caption_block(lines: list[DocumentLine], region: Region, before: list[Docum
 
 
 def read_region(
-    doc_lines: tuple[DocumentLine, ...], region: Region, default_unit: Unit
+    doc_lines: tuple[DocumentLine, ...], region: Region, default_unit: Unit, doc_keys: list[str] | None = None
 ) -> ReadTable:
+    """`doc_keys`: `compact` of every document line's text, when the caller has them."""
     lines = list(doc_lines[region.start : region.end])
+    if doc_keys is None:
+        keys = compact_lines([line.text for line in lines])
+    else:
+        keys = doc_keys[region.start : region.end]
     before = [
         line for line in doc_lines[max(0, region.start - 3) : region.start] if line.text.strip()
     ]
     template = region.caption.template
-    number, unit, consumed, i = _caption_block(lines, region, before)
+    number, unit, consumed, i = _caption_block(lines, keys, region, before)
 
     header_lines: list[list[Token]] = []
     data_lines: list[DataLine] = []
     note_lines: list[DocumentLine] = []
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
-    remaining = [line for line in lines[i:] if line.text.strip()]
+    kept = [k for k in range(i, len(lines)) if lines[k].text.strip()]
+    remaining = [lines[k] for k in kept]
+    remaining_keys = [keys[k] for k in kept]
     tokenized: dict[int, list[Token]] = {}  # each line is tokenized once, though read twice
 
     def tokens_at(position: int) -> list[Token]:
@@ -166,17 +173,17 @@ def read_region(
         text = line.text
         if not text.strip():
             continue
-        if in_notes or is_note_line(text):
-            key = compact(text)
-            if in_notes and not (is_note_line(text) or _NOTE_CONTINUATION_RE.match(key)):
+        key = remaining_keys[position]
+        if in_notes or is_note_key(key):
+            if in_notes and not (is_note_key(key) or _NOTE_CONTINUATION_RE.match(key)):
                 break  # the notes are over; what follows is not this table's
             in_notes = True
             note_lines.append(line)
             end_line = line.number
             continue
         tokens = tokens_at(position)
-        found_unit = unit_of(text)
-        if found_unit and not data_lines and not is_tab_line(text) and len(compact(text)) <= 40:
+        found_unit = unit_of_key(key)
+        if found_unit and not data_lines and not is_tab_line(text) and len(key) <= 40:
             unit = unit or found_unit
             consumed.add(line.number)
             continue

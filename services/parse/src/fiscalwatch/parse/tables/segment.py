@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Unit
 from fiscalwatch.parse.tables.templates import TemplateSpec
+from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables.text import compact
 
 MAX_CAPTION_CHARS = 70
@@ -82,7 +83,12 @@ def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[Templ
 
 
 def unit_of(text: str) -> Unit | None:
-    found = UNIT_RE.search(compact(text))
+    return unit_of_key(compact(text))
+
+
+def unit_of_key(key: str) -> Unit | None:
+    """`unit_of` for a line already compact."""
+    found = UNIT_RE.search(key) if "单位" in key else None
     if not found:
         return None
     return Unit.WAN_YUAN if found.group(1) == "万元" else Unit.YUAN
@@ -90,7 +96,12 @@ def unit_of(text: str) -> Unit | None:
 
 def number_of(text: str) -> str | None:
     """The table number a short line prints ("公开 01 表 单位：万元" -> "公开01表")."""
-    key = compact(text).strip("()（）")
+    return number_of_key(compact(text))
+
+
+def number_of_key(key: str) -> str | None:
+    """`number_of` for a line already compact."""
+    key = key.strip("()（）")
     if len(key) > 30 or not NUMBER_LINE_RE.fullmatch(key):
         return None
     found = _NUMBER_IN_LINE_RE.search(key)
@@ -99,7 +110,11 @@ def number_of(text: str) -> str | None:
 
 def is_stop_line(text: str) -> bool:
     """A line that ends any table: a part heading or the caption of a non-standard table."""
-    key = compact(text)
+    return is_stop_key(compact(text))
+
+
+def is_stop_key(key: str) -> bool:
+    """`is_stop_line` for a line already compact."""
     if not key or len(key) > 60:
         return False
     if _PART_RE.match(key):
@@ -107,7 +122,7 @@ def is_stop_line(text: str) -> bool:
     if "表" not in key:  # the caption-like line below ends in 表
         return False
     stripped, _ = caption_text(key)
-    return bool(_CAPTION_LIKE_RE.match(stripped)) and number_of(key) is None
+    return bool(_CAPTION_LIKE_RE.match(stripped)) and number_of_key(key) is None
 
 
 def _nonempty_after(lines: tuple[DocumentLine, ...], index: int, limit: int) -> list[int]:
@@ -123,8 +138,15 @@ def _nonempty_after(lines: tuple[DocumentLine, ...], index: int, limit: int) -> 
 def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...]) -> list[Caption]:
     """Every line (or pair of lines) that reads as a template caption, in order."""
     captions: list[Caption] = []
+    # A caption (one line, or two joined) names a 表: a line is only looked at when it, or
+    # one of the two lines after it (the most a broken caption's second line can be on),
+    # holds one.
+    has_table = ["表" in line.text for line in lines] + [False, False]
     i = 0
     while i < len(lines):
+        if not (has_table[i] or has_table[i + 1] or has_table[i + 2]):
+            i += 1
+            continue
         text = lines[i].text
         if not text.strip() or len(text) > MAX_CAPTION_CHARS * 2:
             i += 1
@@ -154,33 +176,38 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
     return captions
 
 
-def _opens_table(lines: tuple[DocumentLine, ...], caption: Caption, next_start: int) -> bool:
+def _opens_table(lines: tuple[DocumentLine, ...], caption: Caption, next_start: int, keys: list[str]) -> bool:
     """A real table has a unit line or its number after the caption (before the next
     caption), or an explicit empty note right after it; a table of contents has neither."""
-    if caption.number and unit_of(lines[caption.first_line].text):
+    if caption.number and unit_of_key(keys[caption.first_line]):
         return True
     ahead = [j for j in _nonempty_after(lines, caption.last_line, LOOKAHEAD_LINES) if j < next_start]
-    if ahead and EMPTY_NOTE_RE.search(compact(lines[ahead[0]].text)):
+    if ahead and EMPTY_NOTE_RE.search(keys[ahead[0]]):
         return True
-    return any(unit_of(lines[j].text) or number_of(lines[j].text) for j in ahead)
+    return any(unit_of_key(keys[j]) or number_of_key(keys[j]) for j in ahead)
 
 
-def segment(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...]) -> list[Region]:
+def segment(
+    lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...], keys: list[str] | None = None
+) -> list[Region]:
+    """`keys`: `compact` of every line's text, when the caller has them already."""
+    if keys is None:
+        keys = compact_lines([line.text for line in lines])
     captions = find_captions(lines, templates)
     accepted = []
     for k, caption in enumerate(captions):
         next_start = captions[k + 1].first_line if k + 1 < len(captions) else len(lines)
-        if _opens_table(lines, caption, next_start):
+        if _opens_table(lines, caption, next_start, keys):
             accepted.append(caption)
     regions = []
     for k, caption in enumerate(accepted):
         limit = accepted[k + 1].first_line if k + 1 < len(accepted) else len(lines)
         end = caption.last_line + 1
-        while end < limit and not is_stop_line(lines[end].text):
+        while end < limit and not is_stop_key(keys[end]):
             end += 1
         # a number line printed just before the next caption belongs to the next table
         while end > caption.last_line + 1 and (
-            not lines[end - 1].text.strip() or number_of(lines[end - 1].text)
+            not lines[end - 1].text.strip() or number_of_key(keys[end - 1])
         ):
             end -= 1
         regions.append(Region(caption, caption.first_line, end))

@@ -74,10 +74,8 @@ class Token(NamedTuple):
     line: int
     column: int  # cell index (tab layout) or token index (flattened layout)
     page: int | None = None
-
-    @property
-    def folded(self) -> str:
-        return compact(self.text)
+    # `compact(text)`: computed once, when the token is made (it is read many times).
+    folded: str = ""
 
 
 _NUMBER_CELL_RE = re.compile(rf"\s*{NUMBER}\s*")
@@ -108,7 +106,10 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None) -> lis
     """Cells of a tab-separated line (or the cells a format reader already knows), empties
     kept so that positions stay meaningful."""
     parts = list(cells) if cells is not None else text.split("\t")
-    return [Token(p.strip(), _kind(p), line, i, page) for i, p in enumerate(parts)]
+    return [Token(p.strip(), _kind(p), line, i, page, compact(p)) for i, p in enumerate(parts)]
+
+
+_NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
 
 
 def flat_tokens(text: str, line: int, page: int | None = None) -> list[Token]:
@@ -116,15 +117,22 @@ def flat_tokens(text: str, line: int, page: int | None = None) -> list[Token]:
     starts with a number and goes on with text is split in two."""
     tokens: list[Token] = []
     folded = fold(text)  # same length as text: positions carry over to the printed form
+    same = folded is text
     for found in _WORD_RE.finditer(folded):
-        word, printed = found.group(), text[found.start() : found.end()]
+        word = found.group()
+        if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
+            printed = word if same else text[found.start() : found.end()]
+            tokens.append(Token(printed, "text", line, len(tokens), page, word))
+            continue
+        printed = word if same else text[found.start() : found.end()]
         match = _LEADING_NUMBER_RE.match(word)
-        if match and not word.startswith("[") and match.end() < len(word):
+        if match and match.end() < len(word):
             cut = match.end()
-            tokens.append(Token(printed[:cut], _word_kind(word[:cut]), line, len(tokens), page))
-            tokens.append(Token(printed[cut:], _word_kind(word[cut:]), line, len(tokens), page))
+            head, tail = word[:cut], word[cut:]
+            tokens.append(Token(printed[:cut], _word_kind(head), line, len(tokens), page, head))
+            tokens.append(Token(printed[cut:], _word_kind(tail), line, len(tokens), page, tail))
         else:
-            tokens.append(Token(printed, _word_kind(word), line, len(tokens), page))
+            tokens.append(Token(printed, _word_kind(word), line, len(tokens), page, word))
     return tokens
 
 
