@@ -44,6 +44,21 @@ P = TypeVar("P", bound=BaseModel)
 log = get_logger(__name__)
 
 
+Handler = Callable[[Envelope[Any], NatsMessage], Awaitable[None]]
+Route = tuple[type[BaseModel], Handler]
+
+
+def subject_matches(pattern: str, subject: str) -> bool:
+    """NATS subject matching: `*` is one token, `>` the rest."""
+    tokens, wanted = subject.split("."), pattern.split(".")
+    for i, token in enumerate(wanted):
+        if token == ">":
+            return len(tokens) > i
+        if i >= len(tokens) or (token != "*" and token != tokens[i]):
+            return False
+    return len(tokens) == len(wanted)
+
+
 class Permanent(Exception):
     """A failure no retry can fix: the message goes to the dead letters at once."""
 
@@ -55,6 +70,7 @@ def stream(settings: Settings) -> JStream:
         duplicate_window=settings.duplicate_window_seconds,
         max_age=settings.stream_max_age_days * 86400,
         description="Fiscalwatch events: disclosures, alerts, dead letters",
+        declare=False,  # declare_stream does it, once, before the subscribers start
     )
 
 
@@ -63,6 +79,7 @@ def make_broker(settings: Settings, metrics: Metrics) -> NatsBroker:
         [url.strip() for url in settings.nats_url.split(",") if url.strip()],
         name=f"fiscalwatch-{settings.service_name}",
         logger=logging.getLogger(f"fiscalwatch.{settings.service_name}.broker"),
+        log_level=logging.DEBUG,  # one "Received"/"Processed" line per message: too many for INFO
         graceful_timeout=settings.graceful_timeout_seconds,
         max_reconnect_attempts=-1,
         middlewares=[NatsPrometheusMiddleware(registry=metrics.registry, app_name=settings.service_name)],
@@ -138,29 +155,42 @@ class Consumers:
         Replicas of the service share the consumer, so they share the work."""
 
         def register(handler: Callable[[Envelope[P], NatsMessage], Awaitable[None]]) -> None:
-            self.durables.append(durable)
-
-            async def on_message(message: NatsMessage) -> None:
-                await self._deliver(subject, payload_type, handler, message)
-
-            on_message.__name__ = handler.__name__
-            self.broker.subscriber(
-                subject,
-                stream=stream(self.settings),
-                durable=durable,
-                pull_sub=PullSub(batch_size=1, timeout=5.0),
-                config=ConsumerConfig(
-                    durable_name=durable,
-                    ack_wait=self.settings.ack_wait_seconds,
-                    max_deliver=-1,  # the delivery policy counts deliveries itself, see _deliver
-                    deliver_policy=DeliverPolicy.ALL,
-                ),
-                ack_policy=AckPolicy.MANUAL,
-                title=f"{self.stage}:{subject}",
-                description=description,
-            )(on_message)
+            self.consume_in_order(subject, durable, {subject: (payload_type, handler)}, description,
+                                  name=handler.__name__)
 
         return register
+
+    def consume_in_order(self, subject: str, durable: str, routes: dict[str, Route], description: str,
+                         name: str | None = None) -> None:
+        """One durable consumer on `subject` (wildcards allowed) whose messages, in stream order,
+        go to the handler of the first route whose pattern matches their subject. Messages no
+        route wants are acknowledged and left alone."""
+        self.durables.append(durable)
+
+        async def on_message(message: NatsMessage) -> None:
+            actual = message.raw_message.subject
+            route = next((r for pattern, r in routes.items() if subject_matches(pattern, actual)), None)
+            if route is None:
+                await message.ack()
+                return
+            await self._deliver(actual, *route, message)
+
+        on_message.__name__ = name or durable.replace("-", "_")
+        self.broker.subscriber(
+            subject,
+            stream=stream(self.settings),
+            durable=durable,
+            pull_sub=PullSub(batch_size=1, timeout=5.0),
+            config=ConsumerConfig(
+                durable_name=durable,
+                ack_wait=self.settings.ack_wait_seconds,
+                max_deliver=-1,  # the delivery policy counts deliveries itself, see _deliver
+                deliver_policy=DeliverPolicy.ALL,
+            ),
+            ack_policy=AckPolicy.MANUAL,
+            title=f"{self.stage}:{subject}",
+            description=description,
+        )(on_message)
 
     async def _deliver(self, subject: str, payload_type: type[P], handler, message: NatsMessage) -> None:
         raw = message.raw_message

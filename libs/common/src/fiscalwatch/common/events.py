@@ -97,6 +97,14 @@ class FindingSummary(_Payload):
     rule_ids: list[str]
 
 
+class AlertRef(_Payload):
+    """An alert published for a finding: its event id and channel."""
+
+    id: str
+    kind: Literal["mismatch", "yoy", "form"]
+    finding: int  # index into `findings`
+
+
 class DisclosureValidated(_Payload):
     """What a downstream service needs without a database query."""
 
@@ -105,6 +113,7 @@ class DisclosureValidated(_Payload):
     summary: FindingSummary
     findings: list[Finding]
     compared_with: list[str] = []  # sha256 of the disclosures the history checks used
+    alerts: list[AlertRef] = []  # the alerts published for these findings (fiscalwatch.alert.<kind>)
 
 
 class AlertRaised(_Payload):

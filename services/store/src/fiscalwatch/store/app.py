@@ -1,10 +1,11 @@
 """The store service: the only one that opens the database.
 
-- `fiscalwatch.disclosure.parsed` (consumer `store-parsed`): persist the disclosure, its cells and facts;
-- `fiscalwatch.disclosure.validated` (`store-validated`): persist key figures and findings, then send
+- `fiscalwatch.disclosure.parsed` (consumer `store-disclosures`): persist the disclosure, its cells and facts;
+- `fiscalwatch.disclosure.validated` (the same consumer): persist key figures and findings, then send
   back to validation (`fiscalwatch.disclosure.revalidate`) the disclosures whose history has grown,
   and announce `fiscalwatch.disclosure.stored`;
-- `fiscalwatch.alert.>` (`store-alerts`) and `fiscalwatch.dlq.>` (`store-dead-letters`): persist them;
+- the alerts validation published come with the validation (`alerts`), and are stored with it;
+- `fiscalwatch.dlq.>` (`store-dead-letters`): persist them;
 - `fiscalwatch.store.history` (request-reply, queue group `store`): a department's history;
 - HTTP: the read-only API under /api/v1.
 Every write is idempotent and commits before the message is acknowledged."""
@@ -45,13 +46,9 @@ def create(settings: Settings | None = None) -> Service:
                 return work(session)
         return await asyncio.to_thread(run)
 
-    @service.consumers.consume(Subjects.PARSED, "store-parsed", DisclosureParsed,
-                               "Persist each parsed disclosure: tables, cells, narrative facts.")
     async def on_parsed(event: Envelope[DisclosureParsed], _message: NatsMessage) -> None:
         await in_transaction(lambda s: repository.store_disclosure(s, event.data.disclosure))
 
-    @service.consumers.consume(Subjects.VALIDATED, "store-validated", DisclosureValidated,
-                               "Persist each validation, and send back to validation what a new history changes.")
     async def on_validated(event: Envelope[DisclosureValidated], _message: NatsMessage) -> None:
         validated = event.data
         sha = validated.identity.sha256
@@ -59,6 +56,11 @@ def create(settings: Settings | None = None) -> Service:
         def write(session: Session) -> list[tuple[str, Disclosure]]:
             repository.store_validation(session, sha, validated.key_figures, validated.findings,
                                         validated.compared_with)
+            # The alerts published for these findings, in the same transaction (their own
+            # events are for subscribers; the ids are the same, so nothing is stored twice).
+            for ref in validated.alerts:
+                alert = AlertRaised(kind=ref.kind, identity=validated.identity, finding=validated.findings[ref.finding])
+                repository.store_alert(session, ref.id, alert, event.time)
             session.flush()
             return [(other, repository.stored_disclosure(session, other))
                     for other in repository.to_revalidate(session, sha)]
@@ -73,9 +75,14 @@ def create(settings: Settings | None = None) -> Service:
         await publish(service.broker, Subjects.STORED, envelope(
             stored, source="store", type_=Subjects.STORED, id_parts=(event.id,), subject=sha))
 
-    @service.consumers.consume(f"{Subjects.ALERT}.>", "store-alerts", AlertRaised, "Persist each alert.")
-    async def on_alert(event: Envelope[AlertRaised], _message: NatsMessage) -> None:
-        await in_transaction(lambda s: repository.store_alert(s, event.id, event.data, event.time))
+    # One consumer, in stream order, for a disclosure and its validation: a disclosure's parsed
+    # event is always in the stream before its validated event, so it is stored first (with
+    # several replicas the order can still cross; the validation is then retried).
+    service.consumers.consume_in_order(
+        f"{Subjects.DISCLOSURE}.>", "store-disclosures",
+        {Subjects.PARSED: (DisclosureParsed, on_parsed), Subjects.VALIDATED: (DisclosureValidated, on_validated)},
+        "Persist each parsed disclosure (tables, cells, narrative facts), then its validation; send back to "
+        "validation what a new history changes.")
 
     @service.consumers.consume(f"{Subjects.DLQ}.>", "store-dead-letters", DeadLetter,
                                "Persist each dead letter, for the operators' API.")

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from fiscalwatch.common.events import AlertRaised, DeadLetter, DisclosureIdentity, HistoryRecord
@@ -37,16 +37,16 @@ def store_disclosure(session: Session, disclosure: Disclosure) -> None:
     session.flush()
     for record in (CellRecord, FactRecord):
         session.execute(delete(record).where(record.sha256 == sha))
-    session.add_all(
-        CellRecord(sha256=sha, table_id=table.template_id, row_key=row.key, column_id=column,
-                   value=amount.value, unit=amount.unit.value, line=amount.source.line)
-        for table in disclosure.tables for row in table.rows for column, amount in row.cells.items()
-    )
-    session.add_all(
-        FactRecord(sha256=sha, position=i, quantity=f.quantity, scope=f.scope, year=f.year,
-                   value=f.amount.value, unit=f.amount.unit.value, line=f.source.line)
-        for i, f in enumerate(disclosure.facts)
-    )
+    # Bulk inserts (one statement, many rows): a disclosure has about a thousand cells.
+    cells = [dict(sha256=sha, table_id=table.template_id, row_key=row.key, column_id=column,
+                  value=amount.value, unit=amount.unit.value, line=amount.source.line)
+             for table in disclosure.tables for row in table.rows for column, amount in row.cells.items()]
+    facts = [dict(sha256=sha, position=i, quantity=f.quantity, scope=f.scope, year=f.year,
+                  value=f.amount.value, unit=f.amount.unit.value, line=f.source.line)
+             for i, f in enumerate(disclosure.facts)]
+    for record, rows in ((CellRecord, cells), (FactRecord, facts)):
+        if rows:
+            session.execute(insert(record), rows)
 
 
 def store_validation(session: Session, sha256: str, key_figures: dict[str, Decimal], findings: Sequence[Finding],
@@ -58,14 +58,15 @@ def store_validation(session: Session, sha256: str, key_figures: dict[str, Decim
     disclosure.compared_with = sorted(compared_with)
     for record in (KeyFigureRecord, FindingRecord):
         session.execute(delete(record).where(record.sha256 == sha256))
-    session.add_all(KeyFigureRecord(sha256=sha256, quantity=q, value=v) for q, v in key_figures.items())
-    session.add_all(
-        FindingRecord(sha256=sha256, position=i, rule_id=f.rule_id, severity=f.severity.value,
-                      message_zh=f.message_zh, message_en=f.message_en, stated=f.stated,
-                      expected=f.expected, difference=f.difference,
-                      evidence=[e.model_dump(mode="json") for e in f.evidence])
-        for i, f in enumerate(findings)
-    )
+    figures = [dict(sha256=sha256, quantity=q, value=v) for q, v in key_figures.items()]
+    rows = [dict(sha256=sha256, position=i, rule_id=f.rule_id, severity=f.severity.value,
+                 message_zh=f.message_zh, message_en=f.message_en, stated=f.stated,
+                 expected=f.expected, difference=f.difference,
+                 evidence=[e.model_dump(mode="json") for e in f.evidence])
+            for i, f in enumerate(findings)]
+    for record, values in ((KeyFigureRecord, figures), (FindingRecord, rows)):
+        if values:
+            session.execute(insert(record), values)
 
 
 def history(session: Session, department_key: str, fiscal_year: int) -> list[HistoryRecord]:

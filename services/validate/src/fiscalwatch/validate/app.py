@@ -18,7 +18,7 @@ from faststream.nats import NatsMessage
 from fiscalwatch.common.broker import envelope, fetch_document, publish
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.events import (
-    AlertRaised, DeadLetter, DisclosureIdentity, DisclosureParsed, DisclosureValidated, Envelope, FindingSummary,
+    AlertRaised, AlertRef, DeadLetter, DisclosureIdentity, DisclosureParsed, DisclosureValidated, Envelope, FindingSummary,
     HistoryRequest, HistoryResponse, Subjects,
 )
 from fiscalwatch.common.model import Finding, Severity
@@ -65,19 +65,18 @@ def create(settings: Settings | None = None) -> Service:
         document = SourceDocument.from_bytes(identity.name, data) if disclosure.document.media_type == "text/plain" else None
         findings = await asyncio.to_thread(validate, disclosure, records, config, document)
         compared_with = sorted(r.identity.sha256 for r in records)
-        validated = DisclosureValidated(identity=identity, key_figures=key_figures(disclosure),
-                                        summary=summarise(findings), findings=findings, compared_with=compared_with)
+        alerts = [(i, kind, envelope(AlertRaised(kind=kind, identity=identity, finding=finding), source="validate",
+                                     type_=Subjects.alert(kind), id_parts=alert_id(identity, finding),
+                                     subject=identity.sha256))
+                  for i, finding in enumerate(findings) if (kind := alert_kind(finding))]
+        validated = DisclosureValidated(
+            identity=identity, key_figures=key_figures(disclosure), summary=summarise(findings), findings=findings,
+            compared_with=compared_with, alerts=[AlertRef(id=event.id, kind=kind, finding=i) for i, kind, event in alerts])
         await publish(service.broker, Subjects.VALIDATED, envelope(
             validated, source="validate", type_=Subjects.VALIDATED, id_parts=(identity.sha256, *compared_with),
             subject=identity.sha256))
-        for finding in findings:
-            kind = alert_kind(finding)
-            if kind is None:
-                continue
-            alert = AlertRaised(kind=kind, identity=identity, finding=finding)
-            await publish(service.broker, Subjects.alert(kind), envelope(
-                alert, source="validate", type_=Subjects.alert(kind), id_parts=alert_id(identity, finding),
-                subject=identity.sha256))
+        for _, kind, event in alerts:
+            await publish(service.broker, Subjects.alert(kind), event)
             service.metrics.alerts.labels(kind).inc()
         for finding in findings:
             service.metrics.findings.labels(finding.severity.value, finding.rule_id).inc()
