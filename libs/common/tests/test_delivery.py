@@ -168,3 +168,27 @@ async def test_replicas_share_one_durable_consumer(nats_url) -> None:
     everything = handled["one"] + handled["two"]
     assert sorted(everything) == sorted(e.id for e in events)  # each exactly once
     assert handled["one"] and handled["two"]  # and both replicas worked
+
+
+async def test_a_stopping_service_finishes_its_in_flight_message_and_it_is_not_delivered_again(nats_url) -> None:
+    started, finished, later = asyncio.Event(), [], []
+
+    async def slow(event, message) -> None:
+        started.set()
+        await asyncio.sleep(1.0)
+        finished.append(event.id)
+
+    async def record(event, message) -> None:
+        later.append(event.id)
+
+    service = service_with(nats_url, slow)
+    async with service.running():
+        event = envelope(discovered(), source="test", type_=Subjects.DISCOVERED, id_parts=("slow",))
+        await publish(service.broker, Subjects.DISCOVERED, event)
+        await asyncio.wait_for(started.wait(), 10)
+    # Leaving `running()` is what SIGTERM does: the in-flight message was finished and acknowledged.
+    assert finished == [event.id]
+    successor = service_with(nats_url, record)
+    async with successor.running():
+        await asyncio.sleep(1.0)
+    assert later == []
