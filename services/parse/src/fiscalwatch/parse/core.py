@@ -15,29 +15,33 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
-from fiscalwatch.parse.numbers import NUMBER_RE, fold
+from fiscalwatch.parse.numbers import NUMBER_RE, compact_folded_lines, fold_lines
 from fiscalwatch.parse.tables import extract_tables, mandatory_templates
 
 
 def parse_document(doc: SourceDocument) -> Disclosure:
-    metadata = extract_metadata(doc)
-    tables = extract_tables(doc, metadata)
+    # Every line folded, and compact, once (each in one pass over the text): all readers
+    # read them.
+    folded_lines = fold_lines([line.text for line in doc.lines])
+    keys = compact_folded_lines(folded_lines)
+    metadata = extract_metadata(doc, keys)
+    tables = extract_tables(doc, metadata, keys)
     codes = {
         row.label.strip(): row.code
         for table in tables.tables
         for row in table.rows
         if row.key_kind == "function_code" and row.code and len(row.code) in (5, 7)
     }
-    narrative = extract_facts(doc, metadata, table_lines=tables.consumed, codes=codes)
+    narrative = extract_facts(doc, metadata, table_lines=tables.consumed, codes=codes, folded_lines=folded_lines)
     understood = tables.consumed | narrative.consumed
     reported = {u.line for u in (*tables.unread, *narrative.unread)}
     unread = [*tables.unread, *narrative.unread]
     unread += [
         UnreadLine(line=line.number, text=line.text, reason="number outside any recognised table or statement")
-        for line in doc.lines
+        for line, folded in zip(doc.lines, folded_lines)
         if line.number not in understood
         and line.number not in reported
-        and NUMBER_RE.search(fold(line.text))
+        and NUMBER_RE.search(folded)
     ]
     found = tuple(t.template_id for t in tables.tables)
     coverage = Coverage(

@@ -54,8 +54,9 @@ _BODY_END_RE = re.compile(
 _REGION_RE = re.compile(rf"^((?:[{_CJK}]{{2,6}}?省)?[{_CJK}]{{2,5}}?市(?:[{_CJK}]{{1,4}}?[区县])?)")
 
 
-def extract_metadata(doc: SourceDocument) -> Metadata:
-    every_line = compact_lines([line.text for line in doc.lines])
+def extract_metadata(doc: SourceDocument, keys: list[str] | None = None) -> Metadata:
+    """`keys`: `compact` of every line's text, when the caller has them already."""
+    every_line = keys if keys is not None else compact_lines([line.text for line in doc.lines])
     lines = [c for c in every_line if c]
     text = "".join(lines)
     kind = _kind(text, doc.name)

@@ -129,19 +129,22 @@ class _Stream:
         return range(first, last + 1)
 
 
-def _stream(doc: SourceDocument, skip: frozenset[int]) -> _Stream:
+def _stream(doc: SourceDocument, skip: frozenset[int], folded_lines: list[str] | None = None) -> _Stream:
+    """`folded_lines`: `fold` of every line's text, when the caller has them already."""
     parts: list[str] = []
     starts, numbers, pages, originals, offsets = [], [], [], [], []
     length = 0
     heading_match = _HEADING_RE.match
-    for line in doc.lines:
+    for index, line in enumerate(doc.lines):
         text = line.text
         if line.number in skip or "\t" in text or line.cells is not None:
             continue
         stripped = text.strip()
         if not stripped:
             continue
-        folded = fold(stripped)  # folding is one character for one: the stream is folded parts
+        # folding is one character for one, and turns no space into anything else nor
+        # anything else into a space: the stream is folded parts, stripped as printed
+        folded = folded_lines[index].strip() if folded_lines is not None else fold(stripped)
         marker = heading_match(folded)
         if marker and parts:
             parts.append("\n")  # a heading ends whatever sentence came before
@@ -527,10 +530,12 @@ def extract_facts(
     metadata: Metadata,
     table_lines: frozenset[int] = frozenset(),
     codes: dict[str, str] | None = None,
+    folded_lines: list[str] | None = None,
 ) -> FactExtraction:
     """`codes`: function names → codes as this document's tables print them, so that a
-    sentence naming an item ("…行政单位离退休(项)") is linked to its code."""
-    stream = _stream(doc, table_lines)
+    sentence naming an item ("…行政单位离退休(项)") is linked to its code. `folded_lines`:
+    `fold` of every line's text, when the caller has them already."""
+    stream = _stream(doc, table_lines, folded_lines)
     reader = _Reader(doc, metadata, stream, codes or {})
     reader.read()
     facts = [

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from fiscalwatch.common import text as _common_text
 
-__all__ = ["fold", "compact", "compact_lines", "parse_decimal", "is_number", "decimal_places", "NUMBER", "NUMBER_RE", "PERCENT_RE"]
+__all__ = ["fold", "compact", "compact_lines", "fold_lines", "compact_folded_lines", "parse_decimal", "is_number", "decimal_places", "NUMBER", "NUMBER_RE", "PERCENT_RE"]
 
 # `fold` as in fiscalwatch.common.text (the same table), but fast: `str.translate` looks every
 # character up in the table, which costs as much as a regex scan of the whole text; here only
@@ -61,10 +61,23 @@ def compact(text: str) -> str:
 def compact_lines(texts: list[str]) -> list[str]:
     """`[compact(t) for t in texts]`, folded and stripped of spaces in one pass over the
     joined text (per line, the calls cost several times a scan of the text)."""
+    return compact_folded_lines(fold_lines(texts))
+
+
+def fold_lines(texts: list[str]) -> list[str]:
+    """`[fold(t) for t in texts]`, folded in one pass over the joined text."""
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # a line that holds a line break itself
-        return [compact(t) for t in texts]
-    return _drop_spaces_but_newlines(fold_long(joined)).split("\n") if texts else []
+        return [fold(t) for t in texts]
+    return fold_long(joined).split("\n") if texts else []
+
+
+def compact_folded_lines(folded: list[str]) -> list[str]:
+    """`compact` of lines already folded (`fold_lines`): their spaces dropped in one pass."""
+    joined = "\n".join(folded)
+    if joined.count("\n") != len(folded) - 1:
+        return [_SPACE_RE.sub("", t) for t in folded]
+    return _drop_spaces_but_newlines(joined).split("\n") if folded else []
 
 # A number as printed in these documents: "2,270.24", "1443.32", "44.876059", "-3.5".
 # Thousands groups must be exactly three digits, so "1.8,2080505" is two numbers.

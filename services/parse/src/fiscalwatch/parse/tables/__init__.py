@@ -30,10 +30,12 @@ class TableExtraction:
     unread: list[UnreadLine] = field(default_factory=list)  # table lines not understood
 
 
-def extract_tables(doc: SourceDocument, metadata: Metadata) -> TableExtraction:
+def extract_tables(doc: SourceDocument, metadata: Metadata, keys: list[str] | None = None) -> TableExtraction:
+    """`keys`: `compact` of every line's text, when the caller has them already."""
     templates = templates_for(metadata.kind)
     # every line's compact form, made once (in one pass over the text) and read by both
-    keys = compact_lines([line.text for line in doc.lines])
+    if keys is None:
+        keys = compact_lines([line.text for line in doc.lines])
     regions = segment(doc.lines, templates, keys)
     read = merge_page_splits([read_region(doc.lines, region, metadata.unit, keys) for region in regions])
     known = known_codes(read)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 
 from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, Term
-from fiscalwatch.parse.numbers import parse_decimal
 from fiscalwatch.parse.tables.codes import level_of, resolve_code
 from fiscalwatch.parse.tables.reader import ReadTable
 from fiscalwatch.parse.tables.rows import RawRow, has_ordinal
-from fiscalwatch.parse.tables.text import label_key
+from fiscalwatch.parse.tables.text import label_key, token_value
 
 
 def merge_page_splits(tables: list[ReadTable]) -> list[ReadTable]:
@@ -78,7 +77,7 @@ def _row_key(row: RawRow, table: ReadTable, known: dict[str, set[str]]):
 
 def _amount(token, table: ReadTable) -> Amount:
     return Amount(
-        value=parse_decimal(token.text),
+        value=token_value(token),
         unit=table.unit,
         raw=token.text,
         source=SourceRef(line=token.line, column=token.column, page=token.page),
@@ -101,8 +100,9 @@ def build_table(table: ReadTable, known: dict[str, set[str]], line_text: dict[in
             key = f"{key}#{seen[key]}"
         ids = ids_by_section.get(raw.section, [])
         cells = {ids[pos]: _amount(tok, table) for pos, tok in sorted(raw.cells.items()) if pos < len(ids)}
-        first = raw.lines[0] if raw.lines else table.source.line
-        text = " | ".join(line_text.get(n, "").strip() for n in raw.lines) if raw.lines else None
+        lines = raw.lines  # a sorted set, made on each read
+        first = lines[0] if lines else table.source.line
+        text = " | ".join(line_text.get(n, "").strip() for n in lines) if lines else None
         page = raw.tokens[0].page if raw.tokens else None
         rows.append(
             Row(

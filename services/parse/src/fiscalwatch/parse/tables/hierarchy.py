@@ -12,16 +12,16 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import product
 
-from fiscalwatch.parse.numbers import parse_decimal
 from fiscalwatch.parse.tables.columns import ROUNDING
 from fiscalwatch.parse.tables.rows import RawRow
-from fiscalwatch.parse.tables.text import Token, label_key
+from fiscalwatch.parse.tables.text import label_key, token_value
 
 MAX_COMBINATIONS = 1024
 MAX_CHOICES_PER_ROW = 6
 
 
-def _parent_index(rows: list[RawRow], i: int) -> int | None:
+def _parent_index(rows: list[RawRow], i: int, is_total: list[bool]) -> int | None:
+    """`is_total[j]`: row j is a 合计 / 总计 row without a code (`_total_rows`)."""
     code = rows[i].code
     if not code or not code.isdigit():
         return None
@@ -29,21 +29,26 @@ def _parent_index(rows: list[RawRow], i: int) -> int | None:
         other = rows[j].code
         if other and other.isdigit() and len(other) < len(code) and code.startswith(other):
             return j
-        if other is None and label_key(rows[j].label) in ("合计", "总计") and len(code) == 3:
+        if is_total[j] and len(code) == 3:
             return j
     return None
 
 
-def _value(token: Token) -> Decimal:
-    return parse_decimal(token.text)
+def _total_rows(rows: list[RawRow]) -> list[bool]:
+    # Worked out once per row (a label is joined from its tokens on every read), not on
+    # every step of every row's search for its parent.
+    return [row.code is None and label_key(row.label) in ("合计", "总计") for row in rows]
 
 
 def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, ...]]]) -> None:
     """`candidates[i]`: the tied assignments of row i's values (best first). Rewrites the
     cells of ambiguous rows in place."""
+    if not any(len(tied) > 1 for tied in candidates.values()):
+        return  # nothing to settle
     children: dict[int, list[int]] = {}
+    is_total = _total_rows(rows)
     for i in range(len(rows)):
-        parent = _parent_index(rows, i)
+        parent = _parent_index(rows, i, is_total)
         if parent is not None:
             children.setdefault(parent, []).append(i)
     for parent in sorted(children, key=lambda p: (len(rows[p].code or ""), p)):
@@ -52,18 +57,18 @@ def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, 
         if not ambiguous or not rows[parent].cells:
             continue
         options = [candidates[k][:MAX_CHOICES_PER_ROW] for k in ambiguous]
-        values = {k: [_value(t) for t in rows[k].values] for k in ambiguous}
+        values = {k: [token_value(t) for t in rows[k].values] for k in ambiguous}
         total = 1
         for option in options:
             total *= len(option)
         if total > MAX_COMBINATIONS:
             continue
-        target = {pos: _value(tok) for pos, tok in rows[parent].cells.items()}
+        target = {pos: token_value(tok) for pos, tok in rows[parent].cells.items()}
         fixed: dict[int, Decimal] = {}
         for k in kids:
             if k not in ambiguous:
                 for pos, tok in rows[k].cells.items():
-                    fixed[pos] = fixed.get(pos, Decimal(0)) + _value(tok)
+                    fixed[pos] = fixed.get(pos, Decimal(0)) + token_value(tok)
         best = _best_choice(options, [values[k] for k in ambiguous], fixed, target, len(kids))
         for k, positions in zip(ambiguous, best):
             rows[k].cells = dict(zip(positions, rows[k].values))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import NamedTuple
 
 from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Identity, SourceRef, Unit, UnreadLine
-from fiscalwatch.parse.numbers import compact_lines, parse_decimal
+from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables import columns as infer
 from fiscalwatch.parse.tables.header import (
     Header,
@@ -41,15 +41,14 @@ from fiscalwatch.parse.tables.rows import (
 )
 from fiscalwatch.parse.tables.segment import Region, number_of, number_of_key, unit_of_key
 from fiscalwatch.parse.tables.templates import ColumnSpec, TemplateSpec
-from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, line_tokens, small_int
+from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, line_tokens, small_int, token_value
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
 _TOTAL_LABELS = {"合计", "总计"}
 _NOTE_CONTINUATION_RE = re.compile(r"^\d{1,2}[.、]\D")
 
 
-@dataclass(frozen=True)
-class DataLine:
+class DataLine(NamedTuple):  # a tuple: cheap to make, one per table line
     tokens: list[Token]
     tab: bool  # cells known (tab-separated or from the format reader), empties kept
 
@@ -305,14 +304,14 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
             values = values[len(values) - n :]  # quantities and prices before the money
             row.values = values
         if tab and row.value_cells is not None:
-            cells = [_value(t) if t.kind == "number" else None for t in row.value_cells]
+            cells = [token_value(t) if t.kind == "number" else None for t in row.value_cells]
             shift = infer.infer_shift(cells, n, identities)
             if shift is not None:
                 row.cells = {
                     i + shift: t for i, t in enumerate(row.value_cells) if t.kind == "number"
                 }
         if not row.cells and values:
-            decimals = [_value(t) for t in values]
+            decimals = [token_value(t) for t in values]
             row_priority = [keys.index(k) for k in template.priority_for(row.code) if k in keys] or priority
             ranked = infer.ranked_positions(decimals, n, identities, row_priority)
             positions = ranked[0] if ranked else None
@@ -330,10 +329,6 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
             row.cells = dict(zip(positions, values))
         table.rows.append(row)
     settle_by_parents(table.rows, ambiguous)
-
-
-def _value(token: Token) -> Decimal:
-    return parse_decimal(token.text)
 
 
 # --- side-by-side summary tables ----------------------------------------------------------

@@ -8,9 +8,10 @@ quantifiers, so arbitrary text cannot make them backtrack.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Literal, NamedTuple
 
-from fiscalwatch.parse.numbers import NUMBER, fold
+from fiscalwatch.parse.numbers import NUMBER, fold, parse_decimal
 
 _WHITESPACE_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\S+")
@@ -76,6 +77,21 @@ class Token(NamedTuple):
     page: int | None = None
     # `compact(text)`: computed once, when the token is made (it is read many times).
     folded: str = ""
+    # A number token's value (`parse_decimal(text)`), read once when the token is made: the
+    # same cell is summed while columns are placed, while rows are settled and as an Amount.
+    value: Decimal | None = None
+
+
+def token_value(token: Token) -> Decimal:
+    """`parse_decimal(token.text)`, read from the token when it knows it."""
+    value = token.value
+    return value if value is not None else parse_decimal(token.text)
+
+
+def _number_value(folded: str) -> Decimal:
+    """The value of a number token from its compact text (which a NUMBER fullmatch admitted:
+    `parse_decimal` of it is this)."""
+    return Decimal(folded.replace(",", ""))
 
 
 _NUMBER_CELL_RE = re.compile(rf"\s*{NUMBER}\s*")
@@ -106,7 +122,12 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None) -> lis
     """Cells of a tab-separated line (or the cells a format reader already knows), empties
     kept so that positions stay meaningful."""
     parts = list(cells) if cells is not None else text.split("\t")
-    return [Token(p.strip(), _kind(p), line, i, page, compact(p)) for i, p in enumerate(parts)]
+    tokens = []
+    for i, p in enumerate(parts):
+        kind, folded = _kind(p), compact(p)
+        value = _number_value(folded) if kind == "number" else None
+        tokens.append(Token(p.strip(), kind, line, i, page, folded, value))
+    return tokens
 
 
 _NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
@@ -129,11 +150,18 @@ def flat_tokens(text: str, line: int, page: int | None = None) -> list[Token]:
         if match and match.end() < len(word):
             cut = match.end()
             head, tail = word[:cut], word[cut:]
-            tokens.append(Token(printed[:cut], _word_kind(head), line, len(tokens), page, head))
-            tokens.append(Token(printed[cut:], _word_kind(tail), line, len(tokens), page, tail))
+            tokens.append(_word_token(printed[:cut], head, line, len(tokens), page))
+            tokens.append(_word_token(printed[cut:], tail, line, len(tokens), page))
         else:
-            tokens.append(Token(printed, _word_kind(word), line, len(tokens), page, word))
+            tokens.append(_word_token(printed, word, line, len(tokens), page))
     return tokens
+
+
+def _word_token(printed: str, word: str, line: int, column: int, page: int | None) -> Token:
+    """The token of a word (no spaces) printed as `printed`, `word` its folded form."""
+    kind = _word_kind(word)
+    value = _number_value(word) if kind == "number" else None
+    return Token(printed, kind, line, column, page, word, value)
 
 
 def line_tokens(text: str, line: int, page: int | None = None, cells=None) -> list[Token]:
