@@ -156,15 +156,16 @@ class Consumers:
 
         def register(handler: Callable[[Envelope[P], NatsMessage], Awaitable[None]]) -> None:
             self.consume_in_order(subject, durable, {subject: (payload_type, handler)}, description,
-                                  name=handler.__name__)
+                                  name=handler.__name__, max_workers=self.settings.concurrency)
 
         return register
 
     def consume_in_order(self, subject: str, durable: str, routes: dict[str, Route], description: str,
-                         name: str | None = None) -> None:
+                         name: str | None = None, max_workers: int = 1) -> None:
         """One durable consumer on `subject` (wildcards allowed) whose messages, in stream order,
         go to the handler of the first route whose pattern matches their subject. Messages no
-        route wants are acknowledged and left alone."""
+        route wants are acknowledged and left alone. With `max_workers` > 1, that many messages
+        are handled at once (waiting on I/O overlaps), and the order is no longer kept."""
         self.durables.append(durable)
 
         async def on_message(message: NatsMessage) -> None:
@@ -188,6 +189,7 @@ class Consumers:
                 deliver_policy=DeliverPolicy.ALL,
             ),
             ack_policy=AckPolicy.MANUAL,
+            **({"max_workers": max_workers} if max_workers > 1 else {}),
             title=f"{self.stage}:{subject}",
             description=description,
         )(on_message)

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     max_deliver: int = Field(5, ge=1)
     retry_backoff: Annotated[tuple[float, ...], NoDecode] = (1.0, 5.0, 30.0)
     ack_wait_seconds: float = Field(120.0, gt=0, description="a message not acknowledged in this time is redelivered")
+    concurrency: int = Field(4, ge=1, description="messages a consumer handles at once (the store's disclosure consumer: 1, in order)")
     graceful_timeout_seconds: float = Field(30.0, gt=0, description="on shutdown, time given to in-flight messages")
     duplicate_window_seconds: float = Field(3600.0, gt=0, description="JetStream's window for Nats-Msg-Id deduplication")
     stream_max_age_days: float = Field(365.0, gt=0, description="how long events are kept in the stream")

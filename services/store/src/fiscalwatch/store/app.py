@@ -89,7 +89,8 @@ def create(settings: Settings | None = None) -> Service:
     async def on_dead_letter(event: Envelope[DeadLetter], _message: NatsMessage) -> None:
         await in_transaction(lambda s: repository.store_dead_letter(s, event.id, event.data))
 
-    @service.broker.subscriber(Subjects.HISTORY, queue="store", title="store:history",
+    @service.broker.subscriber(Subjects.HISTORY, queue="store", max_workers=service.settings.concurrency,
+                               title="store:history",
                                description="A department's validated disclosures of the prior and the same year.")
     async def on_history(request: HistoryRequest) -> str:
         def read() -> HistoryResponse:
