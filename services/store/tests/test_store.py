@@ -168,3 +168,17 @@ def test_a_validation_before_its_disclosure_is_refused_for_a_retry(database) -> 
     with Session(engine) as session, pytest.raises(NotStoredYet):
         store_validation(session, "f" * 64, {}, [])
     engine.dispose()
+
+
+def test_another_version_of_the_same_year_and_kind_is_not_history(database, disclosure) -> None:
+    engine = make_engine(database)
+    first, corrected = _as(disclosure, "1" * 64, 2023), _as(disclosure, "c" * 64, 2023)
+    with Session(engine) as session, session.begin():
+        for version in (first, corrected):
+            store_disclosure(session, version)
+            session.flush()
+            store_validation(session, version.document.sha256, {"收支总计": Decimal("1")}, [], compared_with=[])
+        assert to_revalidate(session, corrected.document.sha256) == []
+        assert history(session, "武汉市医疗保障局", 2023, DisclosureKind.FINAL_ACCOUNTS) == []
+        assert len(history(session, "武汉市医疗保障局", 2023, DisclosureKind.BUDGET)) == 2
+    engine.dispose()

@@ -156,6 +156,7 @@ class IngestScanned(_Payload):
 class HistoryRequest(_Payload):
     department_key: str
     fiscal_year: int  # the year being validated; the store answers with the years around it
+    kind: DisclosureKind | None = None  # the kind being validated: of the same year, only the other kind is history
 
 
 class HistoryRecord(_Payload):

@@ -95,7 +95,8 @@ def create(settings: Settings | None = None) -> Service:
     async def on_history(request: HistoryRequest) -> str:
         def read() -> HistoryResponse:
             with sessions() as session:
-                return HistoryResponse(records=repository.history(session, request.department_key, request.fiscal_year))
+                return HistoryResponse(records=repository.history(session, request.department_key, request.fiscal_year,
+                                                                   request.kind))
         return (await asyncio.to_thread(read)).model_dump_json()
 
     publishes(service, Subjects.REVALIDATE, DisclosureParsed,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from fiscalwatch.common.events import AlertRaised, DeadLetter, DisclosureIdentity, HistoryRecord
@@ -69,13 +69,25 @@ def store_validation(session: Session, sha256: str, key_figures: dict[str, Decim
             session.execute(insert(record), values)
 
 
-def history(session: Session, department_key: str, fiscal_year: int) -> list[HistoryRecord]:
-    """The department's validated disclosures of the prior year and of the same year (budget
-    and final accounts), with their key figures: what validation compares a disclosure with."""
+def _history_of(fiscal_year: int, kind: str | None):
+    """Which disclosures are history for one of `fiscal_year` and `kind`: the prior year's, and
+    the same year's other kind (budget against final accounts). Another version of the same
+    year and kind (a corrected republication) is not history."""
+    same_year = DisclosureRecord.fiscal_year == fiscal_year
+    if kind is not None:
+        same_year = and_(same_year, DisclosureRecord.kind != kind)
+    return or_(DisclosureRecord.fiscal_year == fiscal_year - 1, same_year)
+
+
+def history(session: Session, department_key: str, fiscal_year: int,
+            kind: DisclosureKind | None = None) -> list[HistoryRecord]:
+    """The department's validated disclosures that are history for a disclosure of
+    `fiscal_year` and `kind` (see `_history_of`), with their key figures: what validation
+    compares it with."""
     rows = session.scalars(
         select(DisclosureRecord)
         .where(DisclosureRecord.department_key == department_key)
-        .where(DisclosureRecord.fiscal_year.in_((fiscal_year - 1, fiscal_year)))
+        .where(_history_of(fiscal_year, kind.value if kind else None))
         .where(DisclosureRecord.validated_at.is_not(None))
         .order_by(DisclosureRecord.fiscal_year, DisclosureRecord.kind)
     ).all()
@@ -106,16 +118,19 @@ def to_revalidate(session: Session, sha256: str) -> list[str]:
         .where(DisclosureRecord.department_key == this.department_key)
         .where(DisclosureRecord.sha256 != sha256)
         .where(DisclosureRecord.validated_at.is_not(None))
-        .where(or_(DisclosureRecord.fiscal_year.in_((this.fiscal_year - 1, this.fiscal_year + 1)),
-                   DisclosureRecord.fiscal_year == this.fiscal_year))
+        .where(DisclosureRecord.fiscal_year.in_((this.fiscal_year - 1, this.fiscal_year, this.fiscal_year + 1)))
     ).all()
+
+    def is_history(a: DisclosureRecord, b: DisclosureRecord) -> bool:
+        """Is `a` history for `b`?"""
+        return a.fiscal_year == b.fiscal_year - 1 or (a.fiscal_year == b.fiscal_year and a.kind != b.kind)
+
     again = []
-    own_history = {r.sha256 for r in related if r.fiscal_year in (this.fiscal_year - 1, this.fiscal_year)}
+    own_history = {r.sha256 for r in related if is_history(r, this)}
     if own_history - set(this.compared_with or ()):
         again.append(sha256)
     for other in related:
-        is_history_for_other = other.fiscal_year in (this.fiscal_year, this.fiscal_year + 1)
-        if is_history_for_other and sha256 not in (other.compared_with or ()):
+        if is_history(this, other) and sha256 not in (other.compared_with or ()):
             again.append(other.sha256)
     return sorted(set(again))
 

@@ -50,7 +50,8 @@ def create(settings: Settings | None = None) -> Service:
     config = validation_config_from_env()
 
     async def history(identity: DisclosureIdentity) -> HistoryResponse:
-        request = HistoryRequest(department_key=identity.department_key, fiscal_year=identity.fiscal_year)
+        request = HistoryRequest(department_key=identity.department_key, fiscal_year=identity.fiscal_year,
+                                 kind=identity.kind)
         reply = await service.broker.request(request.model_dump_json().encode(), Subjects.HISTORY,
                                              timeout=service.settings.history_timeout_seconds)
         response = HistoryResponse.model_validate_json(reply.body)
