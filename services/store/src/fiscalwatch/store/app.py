@@ -58,9 +58,9 @@ def create(settings: Settings | None = None) -> Service:
                                         validated.compared_with)
             # The alerts published for these findings, in the same transaction (their own
             # events are for subscribers; the ids are the same, so nothing is stored twice).
-            for ref in validated.alerts:
-                alert = AlertRaised(kind=ref.kind, identity=validated.identity, finding=validated.findings[ref.finding])
-                repository.store_alert(session, ref.id, alert, event.time)
+            repository.store_alerts(session, [
+                (ref.id, AlertRaised(kind=ref.kind, identity=validated.identity, finding=validated.findings[ref.finding]))
+                for ref in validated.alerts], event.time)
             session.flush()
             return [(other, repository.stored_disclosure(session, other))
                     for other in repository.to_revalidate(session, sha)]

@@ -25,9 +25,15 @@ def make_engine(url: str | None = None) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         # SQLite enforces foreign keys (and so the cascades) only when asked, per connection.
+        # Write-ahead logging lets the API read while the consumers write, and with it
+        # synchronous=NORMAL is still safe against corruption (a power cut may lose the last
+        # commits, which JetStream then redelivers: they were not acknowledged).
         @event.listens_for(engine, "connect")
-        def _foreign_keys(connection, _record) -> None:
+        def _pragmas(connection, _record) -> None:
             connection.execute("PRAGMA foreign_keys=ON")
+            if not url.startswith("sqlite:///:memory:"):
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
 
     return engine
 

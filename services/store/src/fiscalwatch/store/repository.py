@@ -136,12 +136,22 @@ def to_revalidate(session: Session, sha256: str) -> list[str]:
 
 
 def store_alert(session: Session, event_id: str, alert: AlertRaised, raised_at: datetime) -> None:
-    f = alert.finding
-    session.merge(AlertRecord(
-        id=event_id, sha256=alert.identity.sha256, kind=alert.kind, department_key=alert.identity.department_key,
-        fiscal_year=alert.identity.fiscal_year, rule_id=f.rule_id, severity=f.severity.value,
-        message_zh=f.message_zh, message_en=f.message_en, finding=f.model_dump(mode="json"), raised_at=raised_at,
-    ))
+    store_alerts(session, [(event_id, alert)], raised_at)
+
+
+def store_alerts(session: Session, alerts: Sequence[tuple[str, AlertRaised]], raised_at: datetime) -> None:
+    """Alerts by their event ids: one already stored is replaced, so a redelivery leaves one copy."""
+    alerts = list(dict(alerts).items())  # one row per id, whatever the caller passed
+    if not alerts:
+        return
+    session.execute(delete(AlertRecord).where(AlertRecord.id.in_([event_id for event_id, _ in alerts])))
+    session.execute(insert(AlertRecord), [
+        dict(id=event_id, sha256=a.identity.sha256, kind=a.kind, department_key=a.identity.department_key,
+             fiscal_year=a.identity.fiscal_year, rule_id=a.finding.rule_id, severity=a.finding.severity.value,
+             message_zh=a.finding.message_zh, message_en=a.finding.message_en,
+             finding=a.finding.model_dump(mode="json"), raised_at=raised_at)
+        for event_id, a in alerts
+    ])
 
 
 def store_dead_letter(session: Session, event_id: str, letter: DeadLetter) -> None:

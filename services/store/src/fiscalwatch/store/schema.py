@@ -44,7 +44,8 @@ class DisclosureRecord(Base):
     unit: Mapped[str] = mapped_column(String(8))
     published: Mapped[date | None] = mapped_column(Date)
     schema_version: Mapped[str] = mapped_column(String(10))
-    document: Mapped[dict] = mapped_column(JSON)  # the whole Disclosure, as its JSON
+    # The whole Disclosure as JSON (about 100 KB): loaded only when asked for, not with every row.
+    document: Mapped[dict] = mapped_column(JSON, deferred=True)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     # Set when its validation is stored; history answers with validated disclosures only.
     validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

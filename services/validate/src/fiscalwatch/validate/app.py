@@ -41,8 +41,9 @@ def summarise(findings: list[Finding]) -> FindingSummary:
 
 
 def alert_id(identity: DisclosureIdentity, finding: Finding) -> tuple[str, ...]:
-    """The same finding on the same document is the same alert, however often it is re-checked."""
-    return (identity.sha256, finding.rule_id, finding.message_en, str(finding.stated), str(finding.expected))
+    """The same finding on the same document is the same alert, however often it is re-checked;
+    two findings that differ in anything (message, values, evidence) are two alerts."""
+    return (identity.sha256, finding.model_dump_json())
 
 
 def create(settings: Settings | None = None) -> Service:
