@@ -53,6 +53,12 @@ def in_process_rate(documents: list[tuple[str, bytes]]) -> float:
     return len(documents) / (time.perf_counter() - started)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def ready(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1) as response:
@@ -92,11 +98,22 @@ async def pipeline_rate(documents: list[tuple[str, bytes]], database_url: str | 
                 (staging / name).write_bytes(data)
                 then = time.time() - 10
                 os.utime(staging / name, (then, then))
+            if os.environ.get("BENCH_PROFILE"):  # e.g. BENCH_PROFILE=validate: sample it with py-spy
+                name = os.environ["BENCH_PROFILE"]
+                spy = subprocess.Popen(["py-spy", "record", "-o", str(work / f"{name}.svg"), "--format", "raw",
+                                        "-p", str(processes[list(ports).index(name)].pid), "-t"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                await asyncio.sleep(1)
+            before = {name: cpu_seconds(process.pid) for name, process in zip(ports, processes)}
             started = time.perf_counter()
             os.rename(staging, inbox / "corpus")  # the whole corpus appears at once
             while len(stored) + len(failed) < len(documents):
                 await asyncio.sleep(0.01)
             elapsed = time.perf_counter() - started
+            cpu = {name: cpu_seconds(process.pid) - before[name] for name, process in zip(ports, processes)}
+            print("CPU seconds per service during the run: "
+                  + ", ".join(f"{name} {seconds:.2f}" for name, seconds in cpu.items())
+                  + f" (wall {elapsed:.2f})")
             await connection.drain()
             if failed:
                 print(f"{len(failed)} documents failed, e.g. {failed[0]}", file=sys.stderr)

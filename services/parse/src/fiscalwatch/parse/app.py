@@ -29,7 +29,9 @@ def create(settings: Settings | None = None) -> Service:
     service = Service.create("parse", settings)
 
     @service.consumers.consume(Subjects.DISCOVERED, "parse", DocumentDiscovered,
-                               "Parse each discovered document into tables, metadata and narrative facts.")
+                               "Parse each discovered document into tables, metadata and narrative facts.",
+                               # CPU-bound: threads would only take turns on the GIL. Scale with replicas.
+                               max_workers=1)
     async def on_discovered(event: Envelope[DocumentDiscovered], _message: NatsMessage) -> None:
         found = event.data
         data = await fetch_document(service.broker, found.object_name, found.sha256)
