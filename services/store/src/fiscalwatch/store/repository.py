@@ -46,7 +46,7 @@ def store_disclosure(session: Session, disclosure: Disclosure) -> None:
              for i, f in enumerate(disclosure.facts)]
     for record, rows in ((CellRecord, cells), (FactRecord, facts)):
         if rows:
-            session.execute(insert(record), rows)
+            session.execute(insert(record.__table__), rows)  # Core executemany: no ORM bookkeeping per row
 
 
 def store_validation(session: Session, sha256: str, key_figures: dict[str, Decimal], findings: Sequence[Finding],
@@ -66,7 +66,7 @@ def store_validation(session: Session, sha256: str, key_figures: dict[str, Decim
             for i, f in enumerate(findings)]
     for record, values in ((KeyFigureRecord, figures), (FindingRecord, rows)):
         if values:
-            session.execute(insert(record), values)
+            session.execute(insert(record.__table__), values)
 
 
 def _history_of(fiscal_year: int, kind: str | None):
