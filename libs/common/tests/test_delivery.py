@@ -192,3 +192,30 @@ async def test_a_stopping_service_finishes_its_in_flight_message_and_it_is_not_d
     async with successor.running():
         await asyncio.sleep(1.0)
     assert later == []
+
+
+async def test_an_event_too_large_for_a_message_travels_by_reference(nats_url, monkeypatch) -> None:
+    import fiscalwatch.common.broker as broker_module
+
+    monkeypatch.setattr(broker_module, "INLINE_LIMIT", 200)  # this small event is then "too large"
+    received: list[str] = []
+
+    async def record(event, message) -> None:
+        received.append(event.data.name)
+
+    connection = await nats.connect(nats_url)
+    raw: list = []
+
+    async def keep(msg) -> None:
+        raw.append(msg)
+
+    await connection.subscribe(Subjects.DISCOVERED, cb=keep)
+    service = service_with(nats_url, record)
+    async with service.running():
+        big = discovered().model_copy(update={"name": "一份很长的文件名.pdf" * 20})
+        await publish(service.broker, Subjects.DISCOVERED,
+                      envelope(big, source="test", type_=Subjects.DISCOVERED, id_parts=("big",)))
+        await until(lambda: received)
+    await connection.drain()
+    assert received == [big.name]
+    assert raw[0].data == b"" and raw[0].headers["Fiscalwatch-Claim"]

@@ -39,6 +39,9 @@ STREAM_NAME = "FISCALWATCH"
 STREAM_SUBJECTS = [f"{Subjects.DISCLOSURE}.>", f"{Subjects.ALERT}.>", f"{Subjects.DLQ}.>"]
 DOCUMENTS_BUCKET = "fiscalwatch-documents"  # Object Store: raw documents, named by their SHA-256
 INGEST_MEMORY_BUCKET = "fiscalwatch-ingest"  # key-value: what ingest has announced
+EVENTS_BUCKET = "fiscalwatch-events"  # Object Store: bodies of events too large for a message
+CLAIM_HEADER = "Fiscalwatch-Claim"
+INLINE_LIMIT = 512 * 1024  # larger event bodies travel by reference (see `publish`)
 
 P = TypeVar("P", bound=BaseModel)
 log = get_logger(__name__)
@@ -114,14 +117,40 @@ def envelope(data: P, *, source: str, type_: str, id_parts: tuple[str, ...], sub
 
 
 async def publish(broker: NatsBroker, subject: str, event: Envelope[Any], timeout: float = 10.0) -> None:
-    """Publish to JetStream and wait for its acknowledgement (the event is then durable)."""
-    await broker.publish(
-        event.model_dump_json().encode(),
-        subject,
-        headers={"Nats-Msg-Id": event.id, "Content-Type": "application/cloudevents+json"},
-        stream=STREAM_NAME,
-        timeout=timeout,
-    )
+    """Publish to JetStream and wait for its acknowledgement (the event is then durable).
+
+    An event too large for a NATS message (a parsed disclosure of a long PDF) travels by
+    reference: its body goes to the Object Store bucket `fiscalwatch-events` under the event
+    id, and the message carries the header `Fiscalwatch-Claim` naming it, with an empty body.
+    `read_body` gives back the body either way."""
+    body = event.model_dump_json().encode()
+    headers = {"Nats-Msg-Id": event.id, "Content-Type": "application/cloudevents+json"}
+    if len(body) > inline_limit(broker):
+        claims = await broker.object_storage(EVENTS_BUCKET)
+        await claims.put(event.id, body)
+        headers[CLAIM_HEADER] = event.id
+        body = b""
+    await broker.publish(body, subject, headers=headers, stream=STREAM_NAME, timeout=timeout)
+
+
+def inline_limit(broker: NatsBroker) -> int:
+    """The largest body sent inside a message: the server's limit, less room for headers."""
+    server_limit = broker.config.connection_state.connection.max_payload or 1024 * 1024
+    return min(INLINE_LIMIT, server_limit - 16 * 1024)
+
+
+async def read_body(broker: NatsBroker, data: bytes, headers: dict[str, str] | None) -> bytes:
+    """A message's event body, fetched from the Object Store when the message carries a claim."""
+    claim = (headers or {}).get(CLAIM_HEADER)
+    if not claim:
+        return data
+    from nats.js.errors import ObjectNotFoundError
+
+    claims = await broker.object_storage(EVENTS_BUCKET)
+    try:
+        return (await claims.get(claim)).data or b""
+    except ObjectNotFoundError as exc:
+        raise Permanent(f"the event body {claim} is not in the object store {EVENTS_BUCKET}") from exc
 
 
 def decode(payload_type: type[P], body: bytes) -> Envelope[P]:
@@ -210,18 +239,20 @@ class Consumers:
             await message.ack()
             return
         started = time.perf_counter()
+        body = raw.data  # until the claimed body, if any, is read
         # Dead letters are the last stop: a consumer of them never writes another one (that could
         # loop); it retries instead, and the letter stays in the stream whatever happens.
         last_stop = subject.startswith(Subjects.DLQ)
         try:
-            event = decode(payload_type, raw.data)
+            body = await read_body(self.broker, raw.data, raw.headers)
+            event = decode(payload_type, body)
             await handler(event, message)
         except (Permanent, FiscalwatchError) as exc:
             bound.warning("message rejected", error=str(exc))
             if last_stop:
                 await message.ack()
                 return
-            await self.dead_letter(subject, raw.data, msg_id, deliveries, str(exc), _error_type(exc))
+            await self.dead_letter(subject, body, msg_id, deliveries, str(exc), _error_type(exc))
             await message.ack()
         except asyncio.CancelledError:
             await message.nack()
@@ -230,7 +261,7 @@ class Consumers:
             error_type = _error_type(exc)
             if deliveries >= self.settings.max_deliver and not last_stop:
                 bound.error("message failed, giving up", error=repr(exc), exc_info=True)
-                await self.dead_letter(subject, raw.data, msg_id, deliveries,
+                await self.dead_letter(subject, body, msg_id, deliveries,
                                        f"failed {deliveries} times, last: {exc!r}", error_type)
                 await message.ack()
             else:

@@ -203,16 +203,19 @@ def _counts(counter: Counter[str]) -> str:
 async def _supervise(env: dict[str, str], data_dir: Path, once: bool, timeout: float, out: TextIO) -> int:
     import nats
 
-    from fiscalwatch.common.broker import STREAM_NAME
+    from fiscalwatch.common.broker import CLAIM_HEADER, EVENTS_BUCKET, STREAM_NAME
 
     progress = Progress()
     connection = await nats.connect(env["FISCALWATCH_NATS_URL"], name="fiscalwatch-up")
 
     async def on_event(msg) -> None:
         try:
-            progress.handle(msg.subject, json.loads(msg.data), out)
-        except (ValueError, KeyError, TypeError):
-            pass  # not ours to judge: the services dead-letter malformed events
+            data = msg.data
+            if claim := (msg.headers or {}).get(CLAIM_HEADER):  # a large event, carried by reference
+                data = (await (await connection.jetstream().object_store(EVENTS_BUCKET)).get(claim)).data
+            progress.handle(msg.subject, json.loads(data), out)
+        except Exception:  # noqa: BLE001 - not ours to judge: the services dead-letter malformed events
+            pass
 
     for subject in ("fiscalwatch.disclosure.>", "fiscalwatch.alert.>", "fiscalwatch.dlq.>", "fiscalwatch.ingest.scanned"):
         await connection.subscribe(subject, cb=on_event)
