@@ -249,3 +249,34 @@ async def test_served_services_recheck_a_year_when_its_prior_year_arrives_later(
             process.send_signal(signal.SIGTERM)
         codes = {name: process.wait(40) for name, process in processes.items()}
     assert codes == {name: 0 for name in processes}, "a service did not shut down cleanly"
+
+
+async def test_up_stops_everything_it_started_on_ctrl_c(tmp_path) -> None:
+    """Without --once, `up` runs until interrupted; then no service and no nats-server is left."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    aged_copy(SEEDS / "004_18719c7196d92fe5.txt", inbox / "a.txt")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FISCALWATCH_")}
+    process = subprocess.Popen([*FISCALWATCH, "up", "--inbox", str(inbox), "--data-dir", str(tmp_path / "data")],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    store_db = tmp_path / "data" / "fiscalwatch.db"
+    while True:  # until the document is stored
+        assert time.monotonic() < deadline and process.poll() is None, "up did not process the inbox"
+        if store_db.exists():
+            engine = create_engine(f"sqlite:///{store_db}")
+            with Session(engine) as session:
+                done = session.scalar(select(func.count()).where(DisclosureRecord.validated_at.is_not(None)))
+            engine.dispose()
+            if done:
+                break
+        await asyncio.sleep(0.3)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) == 5  # nats-server and the four services
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "stopping the services" in output
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    assert alive == []

@@ -64,6 +64,8 @@ class DocumentDiscovered(_Payload):
     media_type: str = "text/plain"
     source: str  # where it was found: a path, URL or push endpoint
     discovered_at: datetime
+    publication: str | None = None  # the stable address of the publication (a URL, a path, `….zip!member`)
+    version: int | None = None  # 1, 2, …: announced versions (different bytes) of that publication
 
 
 class DisclosureIdentity(_Payload):

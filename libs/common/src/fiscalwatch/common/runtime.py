@@ -64,7 +64,10 @@ class Service:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await self.broker.stop()  # waits for in-flight messages (graceful_timeout)
+            try:  # waits for in-flight messages (graceful_timeout); bounded, even with NATS gone
+                await asyncio.wait_for(self.broker.stop(), self.settings.graceful_timeout_seconds + 5)
+            except (asyncio.TimeoutError, Exception) as exc:  # noqa: BLE001 - stopping anyway
+                log.warning("broker did not stop cleanly", error=repr(exc))
             for hook in self.on_stop:
                 await hook()
             log.info("service stopped")

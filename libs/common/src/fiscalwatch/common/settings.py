@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     inbox: Path = Field(Path("inbox"), description="directory ingest watches")
     poll_seconds: float = Field(5.0, gt=0)
     max_document_bytes: int = Field(50 * 1024 * 1024, gt=0)
+    sources: Path | None = Field(None, description="YAML file of ingest's sources (unset: the inbox directory alone)")
+    push_token: SecretStr | None = Field(None, description="Bearer token of ingest's POST /api/v1/documents (unset: off)")
+    user_agent: str = Field("Fiscalwatch/0.1 (+https://github.com/fiscalwatch/fiscalwatch)",
+                            description="User-Agent of ingest's HTTP requests")
+    http_timeout_seconds: float = Field(30.0, gt=0, description="ingest: connect/read timeout of one HTTP request")
+    http_retries: int = Field(3, ge=0, description="ingest: retries of a request after a connect error, 5xx or 429")
+    http_backoff_seconds: float = Field(1.0, ge=0, description="ingest: first retry delay, doubled each time")
+    http_min_interval_seconds: float = Field(1.0, ge=0, description="ingest: least time between two requests to one host")
+    archive_max_members: int = Field(1000, gt=0, description="ingest: files a .zip may hold")
+    archive_max_total_bytes: int = Field(200 * 1024 * 1024, gt=0, description="ingest: a .zip's total uncompressed size")
+    archive_max_ratio: float = Field(100.0, gt=1, description="ingest: uncompressed/compressed size of a .zip member")
+    archive_max_depth: int = Field(1, ge=0, description="ingest: levels of .zip inside a .zip unpacked (0: none)")
 
     @field_validator("retry_backoff", mode="before")
     @classmethod

@@ -84,6 +84,7 @@ class EmbeddedNats:
             [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store_dir),
              "-l", str(self.log)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches `up`, which stops NATS last, after the services
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -228,6 +229,7 @@ async def _supervise(env: dict[str, str], data_dir: Path, once: bool, timeout: f
             [sys.executable, "-m", "fiscalwatch.common.cli", "serve", name],
             env={**env, "FISCALWATCH_HTTP_PORT": str(ports[name]), "FISCALWATCH_HTTP_HOST": "127.0.0.1"},
             stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches `up`, which stops the services in order
         )
         log_file.close()
     print(f"services  {', '.join(f'{n} :{ports[n]}' for n in SERVICES)}  (logs in {data_dir / 'logs'})", file=out)
@@ -264,6 +266,8 @@ async def _supervise(env: dict[str, str], data_dir: Path, once: bool, timeout: f
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.5)
     finally:
+        if stop.is_set():
+            print("stopping the services …", file=out, flush=True)
         for process in processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -274,7 +278,8 @@ async def _supervise(env: dict[str, str], data_dir: Path, once: bool, timeout: f
                 print(f"warning: {name} did not stop in time; killed", file=sys.stderr)
                 process.kill()
                 process.wait()
-        await connection.drain()
+        with contextlib.suppress(Exception):
+            await connection.drain()
     if once:
         progress.summary(out)
         if progress.failed:
