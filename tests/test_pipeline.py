@@ -15,13 +15,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import nats
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from fiscalwatch.common.events import Subjects
@@ -31,26 +30,14 @@ from fiscalwatch.store.schema import AlertRecord, CellRecord, DeadLetterRecord, 
 pytestmark = pytest.mark.integration
 
 SEEDS = Path(__file__).parents[1] / "services" / "parse" / "tests" / "data" / "seeds"
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 FISCALWATCH = [sys.executable, "-m", "fiscalwatch.common.cli"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'pipeline.db'}"
-        return
-    name = f"fiscalwatch_e2e_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - no server to test against
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({type(exc).__name__}); the SQLite variant ran")
-    yield f"{POSTGRES}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        return f"sqlite:///{tmp_path / 'pipeline.db'}"
+    return request.getfixturevalue("postgres_url")
 
 
 class Downstream:

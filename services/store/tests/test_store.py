@@ -4,7 +4,6 @@ history answers."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,33 +23,11 @@ from fiscalwatch.store.repository import (
 from fiscalwatch.store.schema import Base, CellRecord, DisclosureRecord, FactRecord, FindingRecord
 
 SEED = Path(__file__).parents[2] / "parse" / "tests" / "data" / "seeds" / "001_6180a20aa6797444.txt"
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
-
-
-def _postgres_url():
-    try:
-        admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        with admin.connect() as connection:
-            name = f"fiscalwatch_test_{uuid.uuid4().hex[:12]}"
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure means: no server to test against
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({type(exc).__name__}); the SQLite variant ran")
-    yield f"{POSTGRES}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-        upgrade(url)
-        yield url
-    else:
-        for url in _postgres_url():
-            upgrade(url)
-            yield url
+    url = f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    upgrade(url)
+    return url
 
 
 @pytest.fixture(scope="module")
