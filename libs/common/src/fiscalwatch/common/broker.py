@@ -338,3 +338,26 @@ async def fetch_document(broker: NatsBroker, object_name: str, sha256: str) -> b
     if hashlib.sha256(data).hexdigest() != sha256:
         raise Permanent(f"document {object_name} does not match its SHA-256 {sha256}")
     return data
+
+
+def lines_object(sha256: str) -> str:
+    """Object name of a document's text as its reader read it (the lines the parser numbered)."""
+    return f"{sha256}.lines.json"
+
+
+async def store_lines(broker: NatsBroker, sha256: str, lines: list[str]) -> None:
+    """Keep the text a reader made of a PDF, DOCX, XLSX or HTML file beside the file itself, so
+    that checks reading the text (validate's) see the same numbered lines as the parser did."""
+    bucket = await broker.object_storage(DOCUMENTS_BUCKET)
+    await bucket.put(lines_object(sha256), json.dumps(lines, ensure_ascii=False).encode())
+
+
+async def fetch_lines(broker: NatsBroker, sha256: str) -> list[str] | None:
+    from nats.js.errors import ObjectNotFoundError
+
+    bucket = await broker.object_storage(DOCUMENTS_BUCKET)
+    try:
+        result = await bucket.get(lines_object(sha256))
+    except ObjectNotFoundError:
+        return None
+    return json.loads(result.data or b"[]")

@@ -71,6 +71,11 @@ class SourceDocument(BaseModel):
         return cls(name=name, sha256=digest, lines=lines)
 
     @classmethod
+    def from_lines(cls, name: str, lines: list[str], sha256: str) -> "SourceDocument":
+        """Numbered lines a reader made (of a PDF, DOCX, XLSX or HTML file)."""
+        return cls(name=name, sha256=sha256, lines=tuple(map(_plain_line, count(1), lines)))
+
+    @classmethod
     def from_bytes(cls, name: str, data: bytes) -> "SourceDocument":
         if len(data) > MAX_TEXT_BYTES:
             raise UnreadableDocument(

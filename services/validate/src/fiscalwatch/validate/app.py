@@ -15,7 +15,7 @@ from collections import Counter
 
 from faststream.nats import NatsMessage
 
-from fiscalwatch.common.broker import envelope, fetch_document, publish
+from fiscalwatch.common.broker import envelope, fetch_document, fetch_lines, publish
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.events import (
     AlertRaised, AlertRef, DeadLetter, DisclosureIdentity, DisclosureParsed, DisclosureValidated, Envelope, FindingSummary,
@@ -59,12 +59,20 @@ def create(settings: Settings | None = None) -> Service:
         # The disclosure itself is no history of its own.
         return HistoryResponse(records=[r for r in response.records if r.identity.sha256 != identity.sha256])
 
+    async def read_text(identity: DisclosureIdentity) -> SourceDocument:
+        """The document's numbered lines, as the parser read them: the lines parse kept for a
+        PDF, DOCX, XLSX or HTML file, else the text file itself."""
+        lines = await fetch_lines(service.broker, identity.sha256)
+        if lines is not None:
+            return SourceDocument.from_lines(identity.name, lines, sha256=identity.sha256)
+        data = await fetch_document(service.broker, identity.sha256, identity.sha256)
+        return SourceDocument.from_bytes(identity.name, data)
+
     async def check(event: Envelope[DisclosureParsed], _message: NatsMessage) -> None:
         parsed = event.data
         identity, disclosure = parsed.identity, parsed.disclosure
         records = (await history(identity)).records
-        data = await fetch_document(service.broker, identity.sha256, identity.sha256)
-        document = SourceDocument.from_bytes(identity.name, data) if disclosure.document.media_type == "text/plain" else None
+        document = await read_text(identity)
         findings = await asyncio.to_thread(validate, disclosure, records, config, document)
         compared_with = sorted(r.identity.sha256 for r in records)
         alerts = [(i, kind, envelope(AlertRaised(kind=kind, identity=identity, finding=finding), source="validate",
