@@ -207,6 +207,7 @@ async def _supervise(env: dict[str, str], data_dir: Path, once: bool, timeout: f
     from fiscalwatch.common.broker import CLAIM_HEADER, EVENTS_BUCKET, STREAM_NAME
 
     progress = Progress()
+    durables = pipeline_consumers()
     connection = await nats.connect(env["FISCALWATCH_NATS_URL"], name="fiscalwatch-up")
 
     async def on_event(msg) -> None:
@@ -253,7 +254,7 @@ async def _supervise(env: dict[str, str], data_dir: Path, once: bool, timeout: f
                 exit_code = 1
                 break
             if once:
-                if progress.done() and await _idle(connection, STREAM_NAME):
+                if progress.done() and await _idle(connection, STREAM_NAME, durables):
                     idle_checks += 1
                     if idle_checks >= 2:  # idle twice in a row: nothing was in flight between the looks
                         break
@@ -287,10 +288,21 @@ async def _supervise(env: dict[str, str], data_dir: Path, once: bool, timeout: f
     return exit_code
 
 
-async def _idle(connection, stream: str) -> bool:
-    """No consumer of the stream has a message waiting or unacknowledged."""
+async def _idle(connection, stream: str, durables: list[str]) -> bool:
+    """No consumer of the pipeline has a message waiting or unacknowledged. Only the services'
+    own consumers count: a consumer someone else left on the stream is not the pipeline's work."""
+    jsm = connection.jsm()
     try:
-        consumers = await connection.jsm().consumers_info(stream)
-    except Exception:  # noqa: BLE001 - the stream is not declared yet
+        consumers = [await jsm.consumer_info(stream, durable) for durable in durables]
+    except Exception:  # noqa: BLE001 - not created yet
         return False
-    return bool(consumers) and all((c.num_pending or 0) == 0 and (c.num_ack_pending or 0) == 0 for c in consumers)
+    return all((c.num_pending or 0) == 0 and (c.num_ack_pending or 0) == 0 for c in consumers)
+
+
+def pipeline_consumers() -> list[str]:
+    """The durable consumers the installed services declare (built, not started)."""
+    from fiscalwatch.common.serve import create_service
+    from fiscalwatch.common.settings import Settings
+
+    return [durable for name in SERVICES
+            for durable in create_service(name, Settings(database_url="sqlite:///:memory:")).consumers.durables]
