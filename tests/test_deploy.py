@@ -38,6 +38,8 @@ DOCUMENTED_ENV = {
     "FISCALWATCH_INBOX",
     "FISCALWATCH_POLL_SECONDS",
     "FISCALWATCH_SERVICE_NAME",
+    "FISCALWATCH_SOURCES",
+    "FISCALWATCH_PUSH_TOKEN",
 }
 
 # Metrics the services export: FastStream's NatsPrometheusMiddleware and Fiscalwatch's own.

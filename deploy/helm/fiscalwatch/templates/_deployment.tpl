@@ -90,6 +90,17 @@ spec:
               value: {{ $values.inbox.path | quote }}
             - name: FISCALWATCH_POLL_SECONDS
               value: {{ $values.pollSeconds | quote }}
+            {{- if $values.sources }}
+            - name: FISCALWATCH_SOURCES
+              value: /etc/fiscalwatch/sources.yaml
+            {{- end }}
+            {{- if or $values.push.token $values.push.existingSecret }}
+            - name: FISCALWATCH_PUSH_TOKEN
+              valueFrom:
+                secretKeyRef:
+                  name: {{ default (printf "%s-push" (include "fiscalwatch.fullname" $root)) $values.push.existingSecret }}
+                  key: token
+            {{- end }}
             {{- end }}
             {{- if eq $svc "store" }}
             {{- include "fiscalwatch.databaseEnv" (dict "root" $root "secret" (include "fiscalwatch.databaseSecretName" $root)) | nindent 12 }}
@@ -114,6 +125,11 @@ spec:
             {{- if eq $svc "ingest" }}
             - name: inbox
               mountPath: {{ $values.inbox.path }}
+            {{- if $values.sources }}
+            - name: sources
+              mountPath: /etc/fiscalwatch
+              readOnly: true
+            {{- end }}
             {{- end }}
       volumes:
         {{- include "fiscalwatch.tmpVolume" $root | nindent 8 }}
@@ -125,6 +141,11 @@ spec:
           {{- else }}
           emptyDir: {}
           {{- end }}
+        {{- if $values.sources }}
+        - name: sources
+          configMap:
+            name: {{ include "fiscalwatch.fullname" $root }}-ingest-sources
+        {{- end }}
         {{- end }}
       {{- with (default $root.Values.nodeSelector $values.nodeSelector) }}
       nodeSelector:
