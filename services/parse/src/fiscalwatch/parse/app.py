@@ -11,7 +11,6 @@ import asyncio
 from faststream.nats import NatsMessage
 
 from fiscalwatch.common.broker import envelope, fetch_document, publish
-from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.events import (
     DeadLetter, DisclosureIdentity, DisclosureParsed, DocumentDiscovered, Envelope, Subjects,
 )
@@ -19,10 +18,13 @@ from fiscalwatch.common.model import Disclosure
 from fiscalwatch.common.runtime import Service, publishes
 from fiscalwatch.common.settings import Settings
 from fiscalwatch.parse.core import parse_document
+from fiscalwatch.parse.formats import read_document
 
 
-def parse_bytes(name: str, data: bytes) -> Disclosure:
-    return parse_document(SourceDocument.from_bytes(name, data))
+def parse_bytes(name: str, data: bytes, media_type: str | None = None) -> Disclosure:
+    """The disclosure in a published file of any format read (PDF, DOCX, XLSX, HTML, text):
+    the content decides the reader; `media_type`, when declared, is only a hint."""
+    return parse_document(read_document(name, data, media_type))
 
 
 def create(settings: Settings | None = None) -> Service:

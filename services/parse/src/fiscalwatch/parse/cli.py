@@ -76,12 +76,11 @@ def check(
 
 
 def _default_reader() -> Reader:
-    """Format readers (PDF, DOCX, XLSX, HTML) belong to ingest; use them when installed."""
-    try:
-        from fiscalwatch.ingest.formats import read_document  # type: ignore[import-not-found]
-    except ImportError:
-        return SourceDocument.from_path
-    return read_document
+    """Every format disclosures are published in (PDF, DOCX, XLSX, HTML, text), chosen by the
+    file's content, not its extension."""
+    from fiscalwatch.parse.formats import read_path
+
+    return read_path
 
 
 def _default_validator() -> Validator | None:
