@@ -267,3 +267,44 @@ async def test_up_stops_everything_it_started_on_ctrl_c(tmp_path) -> None:
     alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
              and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
     assert alive == []
+
+
+def _format_fixtures():
+    """The parse package's generator of DOCX/XLSX/HTML renderings of the seeds."""
+    import importlib.util
+
+    path = SEEDS.parents[1] / "format_fixtures.py"
+    spec = importlib.util.spec_from_file_location("format_fixtures", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_office_documents_go_through_like_their_text(nats_url, tmp_path) -> None:
+    fixtures = _format_fixtures()
+    text = (SEEDS / "001_6180a20aa6797444.txt").read_text(encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "决算.docx").write_bytes(fixtures.to_docx(text))
+    (inbox / "决算.xlsx").write_bytes(fixtures.to_xlsx(text))
+    aged_copy(SEEDS / "001_6180a20aa6797444.txt", inbox / "决算.txt")
+    for name in ("决算.docx", "决算.xlsx"):
+        os.utime(inbox / name, (time.time() - 10, time.time() - 10))
+    downstream = await Downstream().start(nats_url)
+    env = {**os.environ, "FISCALWATCH_NATS_URL": nats_url, "FISCALWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"}
+
+    result = await up_once(inbox, tmp_path / "data", env)
+    await asyncio.sleep(0.3)
+    assert result.returncode == 0, result.stderr + result.stdout
+    by_name = {e["data"]["identity"]["name"]: e["data"] for e in downstream.of(Subjects.VALIDATED)}
+    assert set(by_name) == {"决算.docx", "决算.xlsx", "决算.txt"}
+    figures = {name: v["key_figures"] for name, v in by_name.items()}
+    assert figures["决算.docx"] == figures["决算.txt"] == figures["决算.xlsx"]
+    rules = {name: sorted(v["summary"]["rule_ids"]) for name, v in by_name.items()}
+    assert rules["决算.docx"] == rules["决算.txt"]
+    # Validation read the same lines the parser numbered: kept beside the file.
+    store = await downstream.connection.jetstream().object_store("fiscalwatch-documents")
+    docx_sha = by_name["决算.docx"]["identity"]["sha256"]
+    lines = json.loads((await store.get(f"{docx_sha}.lines.json")).data)
+    assert any("武汉市医疗保障局" in line for line in lines)
+    await downstream.connection.drain()

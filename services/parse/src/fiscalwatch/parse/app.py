@@ -10,7 +10,8 @@ import asyncio
 
 from faststream.nats import NatsMessage
 
-from fiscalwatch.common.broker import envelope, fetch_document, publish
+from fiscalwatch.common.broker import envelope, fetch_document, publish, store_lines
+from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.events import (
     DeadLetter, DisclosureIdentity, DisclosureParsed, DocumentDiscovered, Envelope, Subjects,
 )
@@ -21,10 +22,15 @@ from fiscalwatch.parse.core import parse_document
 from fiscalwatch.parse.formats import read_document
 
 
-def parse_bytes(name: str, data: bytes, media_type: str | None = None) -> Disclosure:
+def read_and_parse(name: str, data: bytes, media_type: str | None = None) -> tuple[SourceDocument, Disclosure]:
     """The disclosure in a published file of any format read (PDF, DOCX, XLSX, HTML, text):
     the content decides the reader; `media_type`, when declared, is only a hint."""
-    return parse_document(read_document(name, data, media_type))
+    document = read_document(name, data, media_type)
+    return document, parse_document(document)
+
+
+def parse_bytes(name: str, data: bytes, media_type: str | None = None) -> Disclosure:
+    return read_and_parse(name, data, media_type)[1]
 
 
 def create(settings: Settings | None = None) -> Service:
@@ -38,7 +44,10 @@ def create(settings: Settings | None = None) -> Service:
         found = event.data
         data = await fetch_document(service.broker, found.object_name, found.sha256)
         # CPU-bound: off the event loop, so health checks and heartbeats keep answering.
-        disclosure = await asyncio.to_thread(parse_bytes, found.name, data)
+        document, disclosure = await asyncio.to_thread(read_and_parse, found.name, data, found.media_type)
+        if document.media_type != "text/plain":
+            # Validation reads the text too (placeholders, names): it gets the lines as read here.
+            await store_lines(service.broker, found.sha256, [line.text for line in document.lines])
         parsed = DisclosureParsed(identity=DisclosureIdentity.of(disclosure), disclosure=disclosure)
         await publish(service.broker, Subjects.PARSED, envelope(
             parsed, source="parse", type_=Subjects.PARSED, id_parts=(found.sha256,), subject=found.sha256))
