@@ -26,3 +26,12 @@ def test_a_nonsensical_setting_is_refused(monkeypatch) -> None:
     monkeypatch.setenv("FISCALWATCH_MAX_DELIVER", "0")
     with pytest.raises(ValidationError, match="max_deliver"):
         Settings()
+
+
+def test_serve_refuses_a_broken_configuration_with_a_plain_error(monkeypatch, capsys) -> None:
+    from fiscalwatch.common.cli import main
+
+    monkeypatch.setenv("FISCALWATCH_MAX_DELIVER", "0")
+    assert main(["serve", "parse"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot start parse:") and "max_deliver" in err and "Traceback" not in err

@@ -6,6 +6,7 @@ function each), so a container that installs one service can serve exactly that 
 from __future__ import annotations
 
 import argparse
+import sys
 from importlib.metadata import entry_points
 
 from fiscalwatch.common.runtime import Service, serve
@@ -27,4 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run one service until SIGTERM: consumes its subjects, serves /metrics, /health/live, "
         "/health/ready (and the store's /api/v1) on FISCALWATCH_HTTP_PORT.")
     parser.add_argument("service", choices=names)
-    parser.set_defaults(handler=lambda args: serve(create_service(args.service)) or 0)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        service = create_service(args.service)
+    except Exception as exc:  # noqa: BLE001 - a configuration that cannot work: say why, plainly
+        print(f"error: cannot start {args.service}: {exc}", file=sys.stderr)
+        return 2
+    serve(service)
+    return 0

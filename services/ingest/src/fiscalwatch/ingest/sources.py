@@ -176,7 +176,10 @@ def load_sources(path: Path) -> list[Source]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SourcesError(f"cannot read the sources file {path}: {exc}") from exc
-    return parse_sources(text, relative_to=path.parent)
+    try:
+        return parse_sources(text, relative_to=path.parent)
+    except SourcesError as exc:
+        raise SourcesError(f"{path}: {exc}") from exc
 
 
 def default_sources(inbox: Path, push: bool) -> list[Source]:
