@@ -100,9 +100,11 @@ async def pipeline_rate(documents: list[tuple[str, bytes]], database_url: str | 
                 os.utime(staging / name, (then, then))
             if os.environ.get("BENCH_PROFILE"):  # e.g. BENCH_PROFILE=validate: sample it with py-spy
                 name = os.environ["BENCH_PROFILE"]
-                spy = subprocess.Popen(["py-spy", "record", "-o", str(work / f"{name}.svg"), "--format", "raw",
-                                        "-p", str(processes[list(ports).index(name)].pid), "-t"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                target = processes[list(ports).index(name)].pid
+                # py-spy stops by itself when the service does (terminated below with the others).
+                processes.append(subprocess.Popen(
+                    ["py-spy", "record", "-o", str(work / f"{name}.svg"), "--format", "raw", "-p", str(target), "-t"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
                 await asyncio.sleep(1)
             before = {name: cpu_seconds(process.pid) for name, process in zip(ports, processes)}
             started = time.perf_counter()
