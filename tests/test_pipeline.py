@@ -308,3 +308,54 @@ async def test_office_documents_go_through_like_their_text(nats_url, tmp_path) -
     lines = json.loads((await store.get(f"{docx_sha}.lines.json")).data)
     assert any("武汉市医疗保障局" in line for line in lines)
     await downstream.connection.drain()
+
+
+async def test_published_pdfs_and_bad_files_each_get_a_result(nats_url, tmp_path) -> None:
+    """A real PDF goes through; a DOCX named .pdf is read as what it is; a truncated, an encrypted,
+    a scanned (image-only) PDF and an empty file each fail with their reason, the rest goes on."""
+    import io
+
+    import pypdf
+    from reportlab.pdfgen import canvas
+
+    pdfs = SEEDS.parents[1] / "data" / "pdf"
+    good = next(pdfs.glob("24_*.pdf")).read_bytes()
+    scan = io.BytesIO()
+    page = canvas.Canvas(scan)
+    page.rect(50, 500, 300, 200, fill=1)
+    page.showPage()
+    page.save()
+    locked = io.BytesIO()
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(good)))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    writer.write(locked)
+    files = {
+        "湖州财政局.pdf": good,
+        "医保局决算.pdf": _format_fixtures().to_docx((SEEDS / "001_6180a20aa6797444.txt").read_text(encoding="utf-8")),
+        "truncated.pdf": good[: len(good) // 2],
+        "locked.pdf": locked.getvalue(),
+        "scan.pdf": scan.getvalue(),
+        "empty.pdf": b"",
+    }
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, data in files.items():
+        (inbox / name).write_bytes(data)
+        os.utime(inbox / name, (time.time() - 10, time.time() - 10))
+    downstream = await Downstream().start(nats_url)
+    env = {**os.environ, "FISCALWATCH_NATS_URL": nats_url, "FISCALWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+
+    result = await up_once(inbox, tmp_path / "data", env)
+    await asyncio.sleep(0.3)
+    await downstream.connection.drain()
+
+    assert result.returncode == 1 and "6 in the inbox: 6 new, 2 stored, 4 failed" in result.stdout, result.stdout
+    validated = {e["data"]["identity"]["name"]: e["data"]["identity"] for e in downstream.of(Subjects.VALIDATED)}
+    assert validated["湖州财政局.pdf"]["fiscal_year"] == 2026 and validated["湖州财政局.pdf"]["kind"] == "budget"
+    assert validated["医保局决算.pdf"]["department_key"] == "武汉市医疗保障局"
+    reasons = {json.loads(e["data"]["payload"])["data"]["name"]: e["data"]["reason"]
+               for e in downstream.of(Subjects.dead_letter("parse"))}
+    assert reasons["truncated.pdf"].startswith("truncated.pdf: not a readable PDF")
+    assert reasons["locked.pdf"].startswith("locked.pdf: encrypted PDF")
+    assert reasons["scan.pdf"].startswith("scan.pdf: needs OCR")
+    assert reasons["empty.pdf"].startswith("empty.pdf: ") and "empty" in reasons["empty.pdf"]
