@@ -21,6 +21,7 @@ from pathlib import Path
 import nats
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from fiscalwatch.common.events import Subjects
@@ -252,8 +253,11 @@ async def test_up_stops_everything_it_started_on_ctrl_c(tmp_path) -> None:
         assert time.monotonic() < deadline and process.poll() is None, "up did not process the inbox"
         if store_db.exists():
             engine = create_engine(f"sqlite:///{store_db}")
-            with Session(engine) as session:
-                done = session.scalar(select(func.count()).where(DisclosureRecord.validated_at.is_not(None)))
+            try:
+                with Session(engine) as session:
+                    done = session.scalar(select(func.count()).where(DisclosureRecord.validated_at.is_not(None)))
+            except OperationalError:  # the database is still being migrated
+                done = 0
             engine.dispose()
             if done:
                 break
