@@ -79,6 +79,7 @@ async def pipeline_rate(documents: list[tuple[str, bytes]], database_url: str | 
         processes = [subprocess.Popen([*FISCALWATCH, "serve", name], env={**env, "FISCALWATCH_HTTP_PORT": str(port)},
                                       stdout=subprocess.DEVNULL, stderr=open(work / f"{name}.log", "wb"))
                      for name, port in ports.items()]
+        profilers: list[subprocess.Popen] = []
         try:
             while not all(ready(port) for port in ports.values()):
                 await asyncio.sleep(0.1)
@@ -101,8 +102,8 @@ async def pipeline_rate(documents: list[tuple[str, bytes]], database_url: str | 
             if os.environ.get("BENCH_PROFILE"):  # e.g. BENCH_PROFILE=validate: sample it with py-spy
                 name = os.environ["BENCH_PROFILE"]
                 target = processes[list(ports).index(name)].pid
-                # py-spy stops by itself when the service does (terminated below with the others).
-                processes.append(subprocess.Popen(
+                # py-spy stops by itself, and writes its samples, when the service does.
+                profilers.append(subprocess.Popen(
                     ["py-spy", "record", "-o", str(work / f"{name}.svg"), "--format", "raw", "-p", str(target), "-t"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
                 await asyncio.sleep(1)
@@ -125,6 +126,8 @@ async def pipeline_rate(documents: list[tuple[str, bytes]], database_url: str | 
                 process.terminate()
             for process in processes:
                 process.wait(60)
+            for profiler in profilers:
+                profiler.wait(60)
 
 
 def main() -> int:
