@@ -59,12 +59,13 @@ def create(settings: Settings | None = None) -> Service:
         # The disclosure itself is no history of its own.
         return HistoryResponse(records=[r for r in response.records if r.identity.sha256 != identity.sha256])
 
-    async def read_text(identity: DisclosureIdentity) -> SourceDocument:
-        """The document's numbered lines, as the parser read them: the lines parse kept for a
-        PDF, DOCX, XLSX or HTML file, else the text file itself."""
-        lines = await fetch_lines(service.broker, identity.sha256)
-        if lines is not None:
-            return SourceDocument.from_lines(identity.name, lines, sha256=identity.sha256)
+    async def read_text(identity: DisclosureIdentity, media_type: str) -> SourceDocument:
+        """The document's numbered lines, as the parser read them: the text file itself, or the
+        lines parse kept for a PDF, DOCX, XLSX or HTML file."""
+        if media_type != "text/plain":
+            lines = await fetch_lines(service.broker, identity.sha256)
+            if lines is not None:
+                return SourceDocument.from_lines(identity.name, lines, sha256=identity.sha256)
         data = await fetch_document(service.broker, identity.sha256, identity.sha256)
         return SourceDocument.from_bytes(identity.name, data)
 
@@ -72,7 +73,7 @@ def create(settings: Settings | None = None) -> Service:
         parsed = event.data
         identity, disclosure = parsed.identity, parsed.disclosure
         records = (await history(identity)).records
-        document = await read_text(identity)
+        document = await read_text(identity, disclosure.document.media_type)
         findings = await asyncio.to_thread(validate, disclosure, records, config, document)
         compared_with = sorted(r.identity.sha256 for r in records)
         alerts = [(i, kind, envelope(AlertRaised(kind=kind, identity=identity, finding=finding), source="validate",
