@@ -59,13 +59,13 @@ def create(settings: Settings | None = None) -> Service:
         # The disclosure itself is no history of its own.
         return HistoryResponse(records=[r for r in response.records if r.identity.sha256 != identity.sha256])
 
-    async def read_text(identity: DisclosureIdentity, media_type: str) -> SourceDocument:
+    async def read_text(identity: DisclosureIdentity, media_type: str) -> SourceDocument | None:
         """The document's numbered lines, as the parser read them: the text file itself, or the
-        lines parse kept for a PDF, DOCX, XLSX or HTML file."""
+        lines parse kept for a PDF, DOCX, XLSX or HTML file (None, and the checks that read the
+        text are skipped, if they were not kept)."""
         if media_type != "text/plain":
             lines = await fetch_lines(service.broker, identity.sha256)
-            if lines is not None:
-                return SourceDocument.from_lines(identity.name, lines, sha256=identity.sha256)
+            return None if lines is None else SourceDocument.from_lines(identity.name, lines, sha256=identity.sha256)
         data = await fetch_document(service.broker, identity.sha256, identity.sha256)
         return SourceDocument.from_bytes(identity.name, data)
 
