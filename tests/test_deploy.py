@@ -56,6 +56,7 @@ KNOWN_METRICS = {
     "fiscalwatch_dead_letters_total",
     "fiscalwatch_retries_total",
     "fiscalwatch_documents_announced_total",
+    "fiscalwatch_http_requests_total",
     "fiscalwatch_findings_total",
     "fiscalwatch_alerts_total",
 }

@@ -150,6 +150,11 @@ ts("Alerts by kind",
    [(f'sum by (kind) (increase(fiscalwatch_alerts_total[$__rate_interval]))', "{{kind}}")],
    16, w=8, stack=True)
 advance(8)
+ts("Requests to publishers' sites by host and outcome",
+   [(f'sum by (host, outcome) (rate(fiscalwatch_http_requests_total[$__rate_interval]))', "{{host}} {{outcome}}")],
+   0, w=24, stack=True,
+   description="Ingest's HTTP listing sources: 304 is an unchanged page; 5xx, 429 and connection errors are retried.")
+advance(8)
 panels.append({
     "type": "table", "id": _id(), "title": "Top rules by findings (range)", "datasource": DS,
     "gridPos": {"h": 8, "w": 24, "x": 0, "y": _y},

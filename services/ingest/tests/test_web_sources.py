@@ -55,6 +55,9 @@ async def test_each_linked_document_is_announced_once_and_an_unchanged_page_cost
         assert web.statuses() == [200, 200, 200]  # the page, then each linked document; not /about.html
         web.forget()
         second = await service.scan_once()
+        requests = service.metrics.http_requests
+        host = web.url("/").split("//")[1].split("/")[0]
+        assert requests.labels(host, "200")._value.get() == 3 and requests.labels(host, "304")._value.get() == 3
     await events.settle()
     assert sorted(first.announced) == sorted([sha("甲单位 2023 年度部门决算"), sha("乙单位 2024 年度部门预算")])
     assert second.announced == [] and first.seen == second.seen == 2

@@ -29,6 +29,9 @@ class Metrics:
         self.documents_announced = Counter(
             "fiscalwatch_documents_announced_total", "New documents (or new versions) announced by ingest",
             ["source"], registry=r)
+        self.http_requests = Counter(
+            "fiscalwatch_http_requests_total", "Requests ingest made to publishers' sites, by host and outcome "
+            "(status code, or the connection error)", ["host", "outcome"], registry=r)
         self.findings = Counter(
             "fiscalwatch_findings_total", "Findings raised by validation", ["severity", "rule_id"], registry=r)
         self.alerts = Counter("fiscalwatch_alerts_total", "Alerts published", ["kind"], registry=r)

@@ -106,7 +106,8 @@ class Ingest:
                                     max_depth=s.archive_max_depth)
         self.fetcher = Fetcher(user_agent=s.user_agent, timeout=s.http_timeout_seconds, retries=s.http_retries,
                                backoff_seconds=s.http_backoff_seconds, min_interval=s.http_min_interval_seconds,
-                               max_bytes=s.max_document_bytes)
+                               max_bytes=s.max_document_bytes,
+                               observe=lambda host, outcome: service.metrics.http_requests.labels(host, outcome).inc())
         self.push = next((source for source in sources if isinstance(source, PushSource)), None)
 
     # -- memory -------------------------------------------------------------------------------

@@ -46,12 +46,14 @@ class Fetcher:
     def __init__(self, *, user_agent: str, timeout: float = 30.0, retries: int = 3, backoff_seconds: float = 1.0,
                  min_interval: float = 1.0, max_bytes: int = 50 * 1024 * 1024, max_wait: float = 120.0,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 clock: Callable[[], float] = time.monotonic, transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, transport: httpx.AsyncBaseTransport | None = None,
+                 observe: Callable[[str, str], None] | None = None) -> None:
         self.user_agent, self.timeout, self.retries, self.backoff_seconds = user_agent, timeout, retries, backoff_seconds
         self.max_bytes, self.max_wait, self.sleep, self.clock = max_bytes, max_wait, sleep, clock
         self.pacer = HostPacer(min_interval)
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self.observe = observe or (lambda host, outcome: None)  # (host, "200" / "304" / "ConnectError" …)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -79,6 +81,7 @@ class Fetcher:
             try:
                 async with self.client.stream("GET", url, headers=headers or {},
                                               timeout=timeout or self.timeout) as response:
+                    self.observe(host, str(response.status_code))
                     if retryable(response.status_code):
                         asked = retry_after(response.headers.get("retry-after"))
                         problem = f"HTTP {response.status_code}"
@@ -91,6 +94,7 @@ class Fetcher:
                         content = b"" if response.status_code == 304 else await self._read(response, url)
                         return Fetched(str(response.url), response.status_code, content, response.headers)
             except httpx.TransportError as exc:  # connect errors, timeouts, broken connections
+                self.observe(host, type(exc).__name__)
                 problem = f"{type(exc).__name__}: {exc}"
                 if attempt > retries:
                     raise FetchError(f"{url}: {problem} after {attempt} attempts") from exc
