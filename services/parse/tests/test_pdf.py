@@ -249,6 +249,54 @@ def test_shanghai_values_in_yuan():
     )
 
 
+# --- page furniture, and layouts of other provinces ---------------------------------------
+
+
+def test_page_numbers_and_running_headers_are_dropped_and_nothing_else():
+    items = []
+    for page in range(1, 7):
+        items.append((page, None, "某某局2026年度单位预算公开"))  # running header
+        items.append((page, None, f"表{page}"))  # a table number at the top: kept
+        items.append((page, None, "单位：万元"))
+        items.append((page, ("208", "社会保障和就业支出", "3.00"), "208\t社会保障和就业支出\t3.00"))
+        items.append((page, None, "208" if page == 2 else "正文"))  # a code at an edge: kept
+        items.append((page, None, f"- {page + 4} -" if page % 2 else str(page + 4)))  # page numbers
+    kept = pdf.drop_page_furniture(items)
+    texts = [text for _page, _cells, text in kept]
+    assert "某某局2026年度单位预算公开" not in texts
+    assert not any(t.startswith("- ") or t in {"6", "8", "10"} for t in texts)
+    assert texts.count("单位：万元") == 6 and [t for t in texts if t.startswith("表")] == [f"表{p}" for p in range(1, 7)]
+    assert "208" in texts and sum(1 for _p, cells, _t in kept if cells) == 6
+    # one page alone has no running header: its lines are its own
+    assert pdf.drop_page_furniture(items[:6]) == [i for i in items[:6] if i[2] != "- 5 -"]
+
+
+def test_suzhou_tables_without_page_footers_and_the_fiscal_tables_of_their_own():
+    d = parse_corpus("06")
+    labels = {r.label for t in d.tables for r in t.rows}
+    assert not any(label.strip("-—– ") == "" or "年度单位预算公开" in label for label in labels)
+    # p. 18 公开05表 财政拨款支出表（功能科目）: 合计 186,241.00 = 2,281.84 + 183,959.16
+    total = values(row(d, "budget.fiscal_expenditure", "合计"))
+    assert total == {"1": Decimal("186241.00"), "2": Decimal("2281.84"), "3": Decimal("2058.18"),
+                     "4": Decimal("223.66"), "5": Decimal("183959.16")}
+    # and 财政拨款收支总表 before it ends where it ends: no function-code rows
+    (summary,) = [t for t in d.tables if t.template_id == "budget.fiscal_summary"]
+    assert not any(r.code for r in summary.rows)
+    assert row(d, "budget.fiscal_basic", "工资福利支出", "301").cells
+    # p. 29–30 政府采购支出表: 合计 393.00, the footer "- 29 -" between its rows not a row
+    assert values(row(d, "budget.government_procurement", "合计")) == {"1": Decimal("393.00"), "2": Decimal("393.00")}
+
+
+def test_yantai_codes_printed_in_parts_and_changsha_codes_repeated_on_every_row():
+    d = parse_corpus("38")
+    # p. 15 公开表5: "| | 01 | 行政运行" under "201 | | |" and "| 08 | |" is 2010801
+    r = row(d, "budget.general_budget_expenditure", "行政运行", "2010801")
+    assert values(r) == {"1": Decimal("1531.26"), "2": Decimal("1531.26"), "3": Decimal("1326.76"), "4": Decimal("204.50")}
+    d = parse_corpus("11")
+    # p. 13 收入总体情况表: "201 | 40 | 04 | 信访业务" is 2014004
+    assert row(d, "budget.income", "信访业务", "2014004").cells["1"].value == Decimal("417.41")
+
+
 def test_shenzhen_values():
     d = parse_corpus("03")
     # p. 16 收支总表: 一、财政拨款 28,097.48; 1.一般公共预算拨款 8,761.33

@@ -203,3 +203,36 @@ def test_mandatory_templates_per_kind():
     budget = mandatory_templates(BUDGET)
     assert "budget.fiscal_summary" in budget and all(t.startswith("budget.") for t in budget)
 
+
+
+# --- codes printed in parts, one cell each under 类 | 款 | 项 ----------------------------------
+
+SPLIT_CODES = """\
+一般公共预算支出情况表
+单位：万元
+科目编码\t\t\t\t\t基本支出\t\t\t
+类\t款\t项\t科目名称\t合 计\t小 计\t人员支出\t日常公用支出\t项目支出
+\t\t\t合 计\t474.40\t469.90\t468.68\t1.22\t4.50
+201\t\t\t一般公共服务支出\t4.50\t\t\t\t4.50
+\t08\t\t审计事务\t4.50\t\t\t\t4.50
+\t\t04\t审计业务\t4.50\t\t\t\t4.50
+208\t\t\t社会保障和就业支出\t469.90\t469.90\t468.68\t1.22\t
+208\t05\t\t行政事业单位养老支出\t469.90\t469.90\t468.68\t1.22\t
+208\t05\t01\t行政单位离退休\t199.48\t199.48\t199.48\t\t
+\t\t05\t机关事业单位基本养老保险缴费支出\t270.42\t270.42\t269.20\t1.22\t
+"""
+
+
+def test_codes_printed_in_parts_become_whole_codes_and_the_columns_their_names():
+    """类 and 款 printed on the row that opens them only, or on every row: the same codes.
+    人员支出 / 日常公用支出 are the 人员经费 / 公用经费 columns under another name."""
+    table = by_id(extract("split.txt", BUDGET, SPLIT_CODES))["budget.general_budget_expenditure"]
+    assert [c.label for c in table.columns] == ["合计", "基本支出", "人员经费", "公用经费", "项目支出"]
+    assert [r.key for r in table.rows] == ["合计", "201", "20108", "2010804", "208", "20805", "2080501", "2080505"]
+    assert [r.level for r in table.rows[1:4]] == ["class", "section", "item"]
+    got = cells(table)
+    assert got["2010804"] == {"1": Decimal("4.50"), "5": Decimal("4.50")}
+    assert got["2080505"] == {
+        "1": Decimal("270.42"), "2": Decimal("270.42"), "3": Decimal("269.20"), "4": Decimal("1.22")
+    }
+    assert table.row("2080501").label == "行政单位离退休"

@@ -100,7 +100,7 @@ def test_captions_numbers_and_units():
 
 def test_every_template_file_loads_and_a_new_file_is_just_data():
     ids = [t.id for t in load_templates()]
-    assert len(ids) == len(set(ids)) == 22
+    assert len(ids) == len(set(ids)) == 24
     extra = parse_template({
         "id": "budget.example", "kind": "budget", "titles": [".{0,24}?示例表"],
         "columns": [{"key": "total", "label": "合计", "required": True}],

@@ -101,6 +101,7 @@ def read(name: str, data: bytes) -> SourceDocument:
         raise UnreadableDocument(
             name, f"needs OCR: no text layer on any of its {pages} page{'s' if pages != 1 else ''}"
         )
+    items = drop_page_furniture(items)
     lines = tuple(
         DocumentLine(number=n, text=text, page=page, cells=cells)
         for n, (page, cells, text) in enumerate(items, 1)
@@ -112,6 +113,54 @@ def read(name: str, data: bytes) -> SourceDocument:
         media_type=MEDIA_TYPE,
         pages=pages,
     )
+
+
+# A page number as printed in a footer or header, compact: "- 29 -", "— 9 —", "第 3 页",
+# "第3页 共10页", "3/10".
+_DECORATED_RE = re.compile(r"[-—–－]\d{1,4}[-—–－]|第\d{1,4}页(?:共\d{1,4}页)?|\d{1,4}/\d{1,4}")
+_UNIT_LINE_RE = re.compile(r"单位[:：]|万元")
+_EDGE = 2  # lines at the top and at the bottom of a page where furniture sits
+
+
+def drop_page_furniture(items: list[tuple[int, tuple[str, ...] | None, str]]):
+    """The page lines without their furniture: page numbers and running headers/footers.
+
+    They are not content, and inside a table they would be read as rows ("- 29 -" is a row
+    labelled "-" worth 29). Only lines outside ruled tables at a page's top or bottom edge
+    qualify:
+    - a decorated page number ("- 29 -", "第3页");
+    - a bare number that runs with the page (its value minus the page's index is the same on
+      at least half the pages: a code printed alone at a page's edge does not);
+    - a running header or footer: the same text (digits aside) at an edge of at least half
+      the pages, and at least three, unless it names a table ("表3", a caption) or a unit:
+      a table split over pages repeats those, and the table reader needs them.
+    """
+    pages: dict[int, list[int]] = {}
+    for index, (page, cells, _text) in enumerate(items):
+        if cells is None:
+            pages.setdefault(page, []).append(index)
+    edges = {i for indices in pages.values() for i in (*indices[:_EDGE], *indices[-_EDGE:])}
+    keys = {i: _SPACES.sub("", items[i][2]) for i in edges}
+    half = max(3, (len(pages) + 1) // 2)
+    repeated: dict[str, set[int]] = {}
+    offsets: dict[int, set[int]] = {}
+    for i, key in keys.items():
+        page = items[i][0]
+        repeated.setdefault(re.sub(r"\d+", "#", key), set()).add(page)
+        if key.isdigit() and len(key) <= 4:
+            offsets.setdefault(int(key) - page, set()).add(page)
+    running = {shape for shape, on in repeated.items() if len(on) >= half}
+    running_offsets = {offset for offset, on in offsets.items() if len(on) >= half}
+    furniture = set()
+    for i, key in keys.items():
+        if not key or "表" in key or _UNIT_LINE_RE.search(key):
+            continue
+        shape = re.sub(r"\d+", "#", key)
+        if _DECORATED_RE.fullmatch(key) or shape in running and not key.isdigit():
+            furniture.add(i)
+        elif key.isdigit() and int(key) - items[i][0] in running_offsets:
+            furniture.add(i)
+    return [item for index, item in enumerate(items) if index not in furniture]
 
 
 def _check_bytes(name: str, data: bytes) -> None:

@@ -211,12 +211,58 @@ def read_region(
     if template.layout == "sections":
         _read_sections(table, header, header_lines, data_lines)
     else:
-        _read_detail(table, header, data_lines)
+        _read_detail(table, header, _join_split_codes(header_lines, data_lines))
     _read_notes(table, note_lines)
     return table
 
 
 # --- detail tables ----------------------------------------------------------------------
+
+_CODE_PART_WORDS = ("类", "款", "项")
+_CODE_PART_DIGITS = (3, 2, 2)  # 类 208, 款 05, 项 01: 2080501
+
+
+def _join_split_codes(header_lines: list[list[Token]], data_lines: list[DataLine]) -> list[DataLine]:
+    """Rows whose code is printed in parts, one cell each under 类 | 款 | 项 (or 类 | 款 of an
+    economic code), the 类 and 款 printed only on the row that opens them ("208 | | | 社会保障",
+    "| 05 | | 行政事业单位养老支出", "| | 01 | 行政单位离退休") or on every row ("208 | 05 | 01"):
+    each row gets its whole code (2080501) in the first of those cells, as a table printing
+    whole codes has it."""
+    start = width = None
+    for tokens in header_lines:
+        words = [t.folded for t in tokens]
+        for i in range(len(words) - 1):
+            if words[i : i + 2] == ["类", "款"]:
+                start, width = i, 3 if words[i + 2 : i + 3] == ["项"] else 2
+                break
+        if start is not None:
+            break
+    if start is None:
+        return data_lines
+    joined = []
+    parents: list[str] = []  # the open 类, and 类+款
+    for data in data_lines:
+        parts = data.tokens[start : start + width]
+        if not data.tab or len(parts) < width:
+            joined.append(data)
+            continue
+        printed = [k for k, t in enumerate(parts) if t.kind != "empty"]
+        # the printed parts: a run from the row's level on ("| 05 |", or "201 | 40 | 01")
+        fits = bool(printed) and printed == list(range(printed[0], printed[-1] + 1)) and all(
+            parts[k].folded.isdigit() and len(parts[k].folded) == _CODE_PART_DIGITS[k] for k in printed
+        )
+        level, deepest = (printed[0], printed[-1]) if fits else (0, 0)
+        if not fits or len(parents) < level:
+            joined.append(data)
+            continue
+        code = (parents[level - 1] if level else "") + "".join(parts[k].folded for k in printed)
+        parents[level:] = [code[: sum(_CODE_PART_DIGITS[: k + 1])] for k in range(level, deepest + 1)]
+        first = parts[0]
+        whole = Token(code, "number", first.line, first.column, first.page, code, None)
+        blanks = [Token("", "empty", t.line, t.column, t.page, "") for t in parts[1:]]
+        tokens = [*data.tokens[:start], whole, *blanks, *data.tokens[start + width :]]
+        joined.append(DataLine(tokens, data.tab))
+    return joined
 
 
 def _column_identities(template: TemplateSpec, keys: list[str]) -> list[infer.ColumnIdentity]:
