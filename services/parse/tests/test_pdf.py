@@ -292,6 +292,14 @@ def test_yantai_codes_printed_in_parts_and_changsha_codes_repeated_on_every_row(
     # p. 15 公开表5: "| | 01 | 行政运行" under "201 | | |" and "| 08 | |" is 2010801
     r = row(d, "budget.general_budget_expenditure", "行政运行", "2010801")
     assert values(r) == {"1": Decimal("1531.26"), "2": Decimal("1531.26"), "3": Decimal("1326.76"), "4": Decimal("204.50")}
+    # p. 10 公开表2, 山东's columns: 小计 is the 财政拨款 subtotal, 其他收入 before 上级补助收入
+    income = next(t for t in d.tables if t.template_id == "budget.income")
+    assert [c.label for c in income.columns][:2] == ["合计", "财政拨款收入小计"]
+    assert [c.label for c in income.columns][8:10] == ["其他收入", "上级补助收入"]
+    assert values(row(d, "budget.income", "合计")) == {
+        "1": Decimal("3558.35"), "2": Decimal("2776.75"), "3": Decimal("2776.75"), "9": Decimal("781.60")
+    }
+    assert "1 = 2 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13" in [i.text for i in income.identities]
     d = parse_corpus("11")
     # p. 13 收入总体情况表: "201 | 40 | 04 | 信访业务" is 2014004
     assert row(d, "budget.income", "信访业务", "2014004").cells["1"].value == Decimal("417.41")

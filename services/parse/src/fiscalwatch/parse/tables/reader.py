@@ -106,7 +106,13 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[
         return len(items) > 1 or len(tokens) > len(items) or _is_values_only(following)
     if starts_with_code(tokens) and any(t.kind == "text" for t in items[1:]):
         return True
+    if template.layout == "sections" and first.kind == "text" and _has_amount(items[1:]):
+        return True  # "财政拨款 | 28,097.48 | 一、教育支出 | 12.23": a header prints no amounts
     return _is_values_only(tokens) and any("." in t.folded for t in items)
+
+
+def _has_amount(tokens: list[Token]) -> bool:
+    return any(t.kind == "number" and "." in t.folded for t in tokens)
 
 
 def _caption_block(lines: list[DocumentLine], keys: list[str], region: Region, before: list[DocumentLine]):
