@@ -283,8 +283,12 @@ def test_suzhou_tables_without_page_footers_and_the_fiscal_tables_of_their_own()
     (summary,) = [t for t in d.tables if t.template_id == "budget.fiscal_summary"]
     assert not any(r.code for r in summary.rows)
     assert row(d, "budget.fiscal_basic", "工资福利支出", "301").cells
-    # p. 29–30 政府采购支出表: 合计 393.00, the footer "- 29 -" between its rows not a row
-    assert values(row(d, "budget.government_procurement", "合计")) == {"1": Decimal("393.00"), "2": Decimal("393.00")}
+    # p. 29–30 政府采购支出表: 合计 393.00, the footer "- 29 -" between its rows not a row;
+    # 江苏 prints the sources of funds first and their 总计 last
+    procurement = next(t for t in d.tables if t.template_id == "budget.government_procurement")
+    assert [c.label for c in procurement.columns] == ["一般公共预算资金", "政府性基金", "其他资金", "上年结转和结余资金", "总计"]
+    assert values(row(d, "budget.government_procurement", "合计")) == {"1": Decimal("393.00"), "5": Decimal("393.00")}
+    assert "5 = 1 + 2 + 3 + 4" in [i.text for i in procurement.identities]
 
 
 def test_yantai_codes_printed_in_parts_and_changsha_codes_repeated_on_every_row():
@@ -300,6 +304,12 @@ def test_yantai_codes_printed_in_parts_and_changsha_codes_repeated_on_every_row(
         "1": Decimal("3558.35"), "2": Decimal("2776.75"), "3": Decimal("2776.75"), "9": Decimal("781.60")
     }
     assert "1 = 2 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13" in [i.text for i in income.identities]
+    # p. 19 公开表7: the prior year's 三公 budget beside this year's, six columns each
+    three = next(t for t in d.tables if t.template_id == "budget.three_public")
+    assert values(row(d, "budget.three_public", "合计")) == {
+        "1": Decimal("11.90"), "2": Decimal("8.50"), "6": Decimal("3.40"), "7": Decimal("3.40"), "12": Decimal("3.40")
+    }
+    assert {"1 = 2 + 3 + 6", "7 = 8 + 9 + 12"} <= {i.text for i in three.identities}
     d = parse_corpus("11")
     # p. 13 收入总体情况表: "201 | 40 | 04 | 信访业务" is 2014004
     assert row(d, "budget.income", "信访业务", "2014004").cells["1"].value == Decimal("417.41")

@@ -236,3 +236,25 @@ def test_codes_printed_in_parts_become_whole_codes_and_the_columns_their_names()
         "1": Decimal("270.42"), "2": Decimal("270.42"), "3": Decimal("269.20"), "4": Decimal("1.22")
     }
     assert table.row("2080501").label == "行政单位离退休"
+
+
+THREE_PUBLIC_DOWN_THE_PAGE = """\
+2026年度一般公共预算“三公”经费支出预算表
+单位：万元
+项目\t预算数
+合计\t312.75
+1、因公出国（境）费用\t0.00
+2、公务接待费\t18.85
+3、公务用车购置及运行费\t293.90
+其中：（1）公务用车购置费\t261.90
+（2）公务用车运行费\t32.00
+"""
+
+
+def test_three_public_printed_down_the_page_gets_its_identities_as_rows():
+    table = by_id(extract("three.txt", BUDGET, THREE_PUBLIC_DOWN_THE_PAGE))["budget.three_public"]
+    assert [c.label for c in table.columns] == ["预算数"]
+    assert cells(table)["合计"] == {"1": Decimal("312.75")}
+    identities = {i.target: [t.ref for t in i.terms] for i in table.identities if i.origin == "template"}
+    assert identities["合计"] == ["因公出国(境)费用", "公务接待费", "公务用车购置及运行费"]
+    assert len(identities["公务用车购置及运行费"]) == 2
