@@ -258,3 +258,34 @@ def test_three_public_printed_down_the_page_gets_its_identities_as_rows():
     identities = {i.target: [t.ref for t in i.terms] for i in table.identities if i.origin == "template"}
     assert identities["合计"] == ["因公出国(境)费用", "公务接待费", "公务用车购置及运行费"]
     assert len(identities["公务用车购置及运行费"]) == 2
+
+
+NUMBERED_ROWS = """\
+表5
+2022年部门综合预算一般公共预算支出明细表（按功能科目分）
+金额单位：元
+序号\t功能科目编码\t功能科目名称\t合计\t人员经费支出\t公用经费支出\t专项业务经费支出\t备注
+1\t\t合计\t1100.00\t600.00\t100.00\t400.00\t
+2\t201\t一般公共服务支出\t1100.00\t600.00\t100.00\t400.00\t
+3\t20113\t商贸事务\t1100.00\t600.00\t100.00\t400.00\t
+4\t2011301\t行政运行\t700.00\t600.00\t100.00\t0.00\t
+5\t2011399\t其他商贸事务支出\t400.00\t0.00\t0.00\t400.00\t
+表7
+2022年部门综合预算一般公共预算基本支出明细表（按功能科目分）
+金额单位：元
+序号\t功能科目编码\t功能科目名称\t合计\t人员经费支出\t公用经费支出\t备注
+1\t\t合计\t700.00\t600.00\t100.00\t
+"""
+
+
+def test_rows_numbered_in_a_sequence_column_and_a_table_without_basic_spending():
+    """陕西: a 序号 before the code, 人员经费 + 公用经费 + 专项业务经费 = 合计 (no 基本支出 column),
+    and the next table, which no template knows, ends this one though its caption ends in
+    a parenthesis."""
+    extraction = extract("numbered.txt", BUDGET, NUMBERED_ROWS)
+    table = by_id(extraction)["budget.general_budget_expenditure"]
+    assert [r.key for r in table.rows] == ["合计", "201", "20113", "2011301", "2011399"]
+    assert [c.label for c in table.columns] == ["合计", "人员经费", "公用经费", "项目支出"]
+    assert cells(table)["2011301"] == {"1": Decimal("700.00"), "2": Decimal("600.00"), "3": Decimal("100.00"), "4": Decimal("0.00")}
+    assert [i.text for i in table.identities] == ["1 = 2 + 3 + 4"]
+    assert table.unit is Unit.YUAN

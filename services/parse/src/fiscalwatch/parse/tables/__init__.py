@@ -37,7 +37,13 @@ def extract_tables(doc: SourceDocument, metadata: Metadata, keys: list[str] | No
     if keys is None:
         keys = compact_lines([line.text for line in doc.lines])
     regions = segment(doc.lines, templates, keys)
-    read = merge_page_splits([read_region(doc.lines, region, metadata.unit, keys) for region in regions])
+    read_tables: list = []
+    for region in regions:
+        # a region of the same template as the one before may be its continuation after a
+        # page break (merge_page_splits decides); it reads on in that table's context
+        previous = read_tables[-1] if read_tables and read_tables[-1].template is region.caption.template else None
+        read_tables.append(read_region(doc.lines, region, metadata.unit, keys, continues=previous))
+    read = merge_page_splits(read_tables)
     known = known_codes(read)
     line_text = {line.number: line.text for line in doc.lines}
     tables = [build_table(table, known, line_text) for table in read]

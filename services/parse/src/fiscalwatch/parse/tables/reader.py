@@ -78,6 +78,8 @@ class ReadTable:
     consumed: set[int] = field(default_factory=set)
     unread: list[UnreadLine] = field(default_factory=list)
     section_keys: list[str] = field(default_factory=list)
+    # codes printed in parts: the 类 and 类+款 open at the table's end (a page split goes on)
+    code_parents: list[str] = field(default_factory=list)
 
 
 def _tokens(line: DocumentLine) -> list[Token]:
@@ -106,8 +108,11 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[
         return len(items) > 1 or len(tokens) > len(items) or _is_values_only(following)
     if starts_with_code(tokens) and any(t.kind == "text" for t in items[1:]):
         return True
-    if template.layout == "sections" and first.kind == "text" and _has_amount(items[1:]):
-        return True  # "财政拨款 | 28,097.48 | 一、教育支出 | 12.23": a header prints no amounts
+    named = next((i for i, t in enumerate(items) if t.kind == "text"), None)
+    if named is not None and _has_amount(items[named + 1 :]):
+        # a name and an amount after it: a header prints no amounts ("财政拨款 | 28,097.48 |
+        # 一、教育支出 | 12.23"; "| | 02 | 事业单位医疗 | 22.75", a page going on under 类|款|项)
+        return True
     return _is_values_only(tokens) and any("." in t.folded for t in items)
 
 
@@ -145,9 +150,14 @@ def _caption_block(lines: list[DocumentLine], keys: list[str], region: Region, b
 
 
 def read_region(
-    doc_lines: tuple[DocumentLine, ...], region: Region, default_unit: Unit, doc_keys: list[str] | None = None
+    doc_lines: tuple[DocumentLine, ...],
+    region: Region,
+    default_unit: Unit,
+    doc_keys: list[str] | None = None,
+    continues: ReadTable | None = None,
 ) -> ReadTable:
-    """`doc_keys`: `compact` of every document line's text, when the caller has them."""
+    """`doc_keys`: `compact` of every document line's text, when the caller has them.
+    `continues`: the table this region may continue after a page break (the same template)."""
     lines = list(doc_lines[region.start : region.end])
     if doc_keys is None:
         keys = compact_lines([line.text for line in lines])
@@ -217,23 +227,51 @@ def read_region(
     if template.layout == "sections":
         _read_sections(table, header, header_lines, data_lines)
     else:
-        _read_detail(table, header, _join_split_codes(header_lines, data_lines))
+        table.code_parents = list(continues.code_parents) if continues is not None else []
+        data_lines = _join_split_codes(header_lines, _drop_sequence_numbers(header_lines, data_lines), table.code_parents)
+        _read_detail(table, header, data_lines)
     _read_notes(table, note_lines)
     return table
 
 
 # --- detail tables ----------------------------------------------------------------------
 
+_SEQUENCE_RE = re.compile(r"序+号+")
+
+
+def _drop_sequence_numbers(header_lines: list[list[Token]], data_lines: list[DataLine]) -> list[DataLine]:
+    """Rows numbered in a 序号 column before their code ("2 | 201 | 一般公共服务支出 | …"): the
+    number is the row's place, not its code or a value, and is left out."""
+    column = next(
+        (t.column for tokens in header_lines for t in tokens if t.kind == "text" and _SEQUENCE_RE.fullmatch(t.folded)),
+        None,
+    )
+    if column is None:
+        return data_lines
+    dropped = []
+    for data in data_lines:
+        tokens = data.tokens
+        if data.tab and column < len(tokens) and tokens[column].folded.isdigit() and len(tokens[column].folded) <= 4:
+            number = tokens[column]
+            blank = Token("", "empty", number.line, number.column, number.page, "")
+            tokens = [*tokens[:column], blank, *tokens[column + 1 :]]
+        dropped.append(DataLine(tokens, data.tab))
+    return dropped
+
+
 _CODE_PART_WORDS = ("类", "款", "项")
 _CODE_PART_DIGITS = (3, 2, 2)  # 类 208, 款 05, 项 01: 2080501
 
 
-def _join_split_codes(header_lines: list[list[Token]], data_lines: list[DataLine]) -> list[DataLine]:
+def _join_split_codes(
+    header_lines: list[list[Token]], data_lines: list[DataLine], parents: list[str]
+) -> list[DataLine]:
     """Rows whose code is printed in parts, one cell each under 类 | 款 | 项 (or 类 | 款 of an
     economic code), the 类 and 款 printed only on the row that opens them ("208 | | | 社会保障",
     "| 05 | | 行政事业单位养老支出", "| | 01 | 行政单位离退休") or on every row ("208 | 05 | 01"):
     each row gets its whole code (2080501) in the first of those cells, as a table printing
-    whole codes has it."""
+    whole codes has it. `parents`: the 类 and 类+款 open before the first row (a table going
+    on after a page break), updated in place."""
     start = width = None
     for tokens in header_lines:
         words = [t.folded for t in tokens]
@@ -246,7 +284,6 @@ def _join_split_codes(header_lines: list[list[Token]], data_lines: list[DataLine
     if start is None:
         return data_lines
     joined = []
-    parents: list[str] = []  # the open 类, and 类+款
     for data in data_lines:
         parts = data.tokens[start : start + width]
         if not data.tab or len(parts) < width:

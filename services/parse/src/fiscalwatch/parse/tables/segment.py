@@ -36,7 +36,7 @@ _PART_RE = re.compile(r"^第[一二三四五六七八九十]{1,3}部分")
 # "本单位无政府性基金。", "本部门2024年度无财政拨款“三公”经费支出", "本单位当年无…"
 EMPTY_NOTE_RE = re.compile(r"本(?:单位|部门)[^。；;]{0,24}?无[^。；;]{0,60}")
 _SENTENCE_RE = re.compile(r"[。；;=：:，,]")  # a line with these is not the start of a caption
-_CAPTION_LIKE_RE = re.compile(r"^[^,，。；;:：]{4,50}表$")
+_CAPTION_LIKE_RE = re.compile(r"^[^,，。；;:：]{4,50}表(?:\([^()]{1,12}\))?$")  # "…明细表（按功能科目分）"
 
 
 @dataclass(frozen=True)
