@@ -15,7 +15,7 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
-from fiscalwatch.parse.numbers import NUMBER_RE, compact_folded_lines, fold_lines
+from fiscalwatch.parse.numbers import FIND_NUMBER_RE, compact_folded_lines, fold_lines
 from fiscalwatch.parse.tables import extract_tables, mandatory_templates
 
 
@@ -41,7 +41,7 @@ def parse_document(doc: SourceDocument) -> Disclosure:
         for line, folded in zip(doc.lines, folded_lines)
         if line.number not in understood
         and line.number not in reported
-        and NUMBER_RE.search(folded)
+        and FIND_NUMBER_RE.search(folded)
     ]
     found = tuple(t.template_id for t in tables.tables)
     coverage = Coverage(

@@ -22,7 +22,7 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import (
     Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
 )
-from fiscalwatch.parse.numbers import NUMBER, decimal_places, fold, parse_decimal
+from fiscalwatch.parse.numbers import FIND_NUMBER_RE, NUMBER, decimal_places, fold, parse_decimal
 
 # A heading starts a new sentence even when the previous one has no full stop.
 # ("1." only when words follow: a line "0." is a number wrapped in two, not a list item.)
@@ -32,7 +32,7 @@ _HEADING_RE = re.compile(
 _SENTENCE_END_RE = re.compile(r"[。！？\n]")
 _CLAUSE_BREAK = "，,；;：:、"
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape(_CLAUSE_BREAK) + "]")
-_AMOUNT_RE = re.compile(rf"(?<![\d.]){NUMBER}(?![\d])")
+_AMOUNT_RE = FIND_NUMBER_RE
 _UNIT_RE = re.compile(r"\s*(万元|元|亿元)")
 _PERCENT_AFTER_RE = re.compile(r"\s*%")
 # Numbers that are not money: counts, dates, years, list markers.
@@ -211,6 +211,9 @@ class _Reader:
         # (sentence, the section scope when it was read).
         self._pending_topic: tuple[str, str] | None = None
         self.section_scope = ""  # the scope the current heading names
+        # Where the clause breaks are in the stream, found by one scan of the document rather
+        # than one scan before each number (`_clause_before` runs for every number).
+        self._breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(stream.text)]
 
     def read(self) -> None:
         text = self.stream.text
@@ -228,7 +231,9 @@ class _Reader:
         pending_budget: Amount | None = None
         initial_budget: Amount | None = None  # "年初预算为 A": what "完成年初预算的 P%" is of
         had_money = False
-        sentence_year = self._year(sentence)
+        # the sentence's year is only needed for a fact, and most sentences state none
+        sentence_year: int | None = None
+        year_read = False
         position = start
         for match in _AMOUNT_RE.finditer(text, start, end):
             if match.start() < position:
@@ -269,6 +274,8 @@ class _Reader:
                 position = claim_end
                 continue
             quantity, scope = self._classify(prefix, sentence, first_fact)
+            if not year_read:
+                sentence_year, year_read = self._year(sentence), True
             draft = _Draft(
                 quantity=quantity, scope=scope, subject=prefix.strip() or quantity,
                 year=sentence_year, amount=amount, sentence=self._original(start, end),
@@ -309,9 +316,11 @@ class _Reader:
         # A subject is short; looking further back than this only costs time (and makes the
         # scan quadratic on long unpunctuated lines such as flattened tables).
         sentence_start = max(sentence_start, number_start - MAX_SUBJECT)
-        # The clause breaks in reach, nearest first (found by one regex scan, not char by char).
-        breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text, sentence_start, number_start)]
-        for at in reversed(breaks):
+        # The clause breaks in reach, nearest first.
+        breaks = self._breaks
+        first = bisect.bisect_left(breaks, sentence_start)
+        for k in range(bisect.bisect_left(breaks, number_start) - 1, first - 1, -1):
+            at = breaks[k]
             c = text[at]
             # "、" separates list items ("住宿费 0.00 万元、旅费 …") but also joins words
             # ("收、支总计"): it ends a clause only after an amount or a rate.
