@@ -144,7 +144,7 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     """The Ministry's identities from the template, in this document's column ids and row
     keys; terms this document does not print are left out."""
     found: list[Identity] = []
-    for spec in table.template.identities:
+    for spec in table.template.identities_for(table.column_set):
         if spec.axis == "column":
             identity = _column_identity(table, rows, spec)
         else:
@@ -160,7 +160,8 @@ def _column_identity(table: ReadTable, rows: list[Row], spec) -> Identity | None
         ids = {c.key: c.id for c in table.columns if c.section == section}
         if spec.target not in ids:
             continue
-        terms = tuple(Term(sign=sign, ref=ids[key]) for sign, key in spec.terms if key in ids)
+        identities = table.template.identities_for(table.column_set)
+        terms = tuple(Term(sign=sign, ref=ids[key]) for sign, key in table.template.column_terms(spec, set(ids), identities))
         if not terms:
             continue
         text = f"{ids[spec.target]} = " + " ".join(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fiscalwatch.parse.tables.templates import ColumnSpec, TemplateSpec
+from fiscalwatch.parse.tables.templates import ColumnSet, ColumnSpec, TemplateSpec
 from fiscalwatch.parse.tables.text import Token, compact, small_int
 
 # Header cells that sit on the 栏次 line without being column numbers.
@@ -63,13 +63,13 @@ def present_columns(columns: tuple[ColumnSpec, ...], header_text: str) -> list[C
     return [c for c in columns if c.required or any(p.search(header_text) for p in c.patterns)]
 
 
-def choose_columns(template: TemplateSpec, header_text: str) -> list[ColumnSpec]:
-    """The template's columns this document prints, in the template's order (the column set
-    whose `when` pattern the header matches, else the default set)."""
+def choose_column_set(template: TemplateSpec, header_text: str) -> ColumnSet | None:
+    """The column set whose `when` pattern the header matches, else the default set."""
     for column_set in template.column_sets:
         if column_set.when is None or column_set.when.search(header_text):
-            return present_columns(column_set.columns, header_text)
-    return []
+            return column_set
+    return None
+
 
 
 def column_ids(count: int, lanci: tuple[int, ...]) -> list[str]:

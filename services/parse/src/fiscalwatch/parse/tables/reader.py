@@ -18,7 +18,8 @@ from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables import columns as infer
 from fiscalwatch.parse.tables.header import (
     Header,
-    choose_columns,
+    choose_column_set,
+    present_columns,
     code_kind,
     column_ids,
     is_lanci_sequence,
@@ -40,7 +41,7 @@ from fiscalwatch.parse.tables.rows import (
     trailing_numbers,
 )
 from fiscalwatch.parse.tables.segment import Region, number_of, number_of_key, unit_of_key
-from fiscalwatch.parse.tables.templates import ColumnSpec, TemplateSpec
+from fiscalwatch.parse.tables.templates import ColumnSet, ColumnSpec, TemplateSpec
 from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, line_tokens, small_int, token_value
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
@@ -78,6 +79,7 @@ class ReadTable:
     consumed: set[int] = field(default_factory=set)
     unread: list[UnreadLine] = field(default_factory=list)
     section_keys: list[str] = field(default_factory=list)
+    column_set: ColumnSet | None = None  # the template's column set the header chose
     # codes printed in parts: the 类 and 类+款 open at the table's end (a page split goes on)
     code_parents: list[str] = field(default_factory=list)
 
@@ -308,13 +310,14 @@ def _join_split_codes(
     return joined
 
 
-def _column_identities(template: TemplateSpec, keys: list[str]) -> list[infer.ColumnIdentity]:
+def _column_identities(template: TemplateSpec, keys: list[str], column_set: ColumnSet | None) -> list[infer.ColumnIdentity]:
     position = {key: i for i, key in enumerate(keys)}
+    identities = template.identities_for(column_set)
     found = []
-    for spec in template.identities:
+    for spec in identities:
         if spec.axis != "column" or spec.target not in position:
             continue
-        terms = tuple((sign, position[key]) for sign, key in spec.terms if key in position)
+        terms = tuple((sign, position[key]) for sign, key in template.column_terms(spec, set(position), identities))
         if terms:
             found.append(infer.ColumnIdentity(position[spec.target], terms))
     return found
@@ -375,11 +378,12 @@ def _has_code_and_label(tokens: list[Token]) -> bool:
 
 def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -> None:
     template = table.template
-    specs = choose_columns(template, header.text)
+    table.column_set = choose_column_set(template, header.text)
+    specs = present_columns(table.column_set.columns, header.text) if table.column_set else []
     ids = column_ids(len(specs), header.lanci)
     table.columns = [ReadColumn(ids[i], spec.label, spec.key) for i, spec in enumerate(specs)]
     keys = [spec.key for spec in specs]
-    identities = _column_identities(template, keys)
+    identities = _column_identities(template, keys, table.column_set)
     priority = [keys.index(k) for k in template.priority if k in keys]
     n = len(specs)
     ambiguous: dict[int, list[tuple[int, ...]]] = {}

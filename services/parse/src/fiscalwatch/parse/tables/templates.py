@@ -34,6 +34,9 @@ class ColumnSpec:
 class ColumnSet:
     when: re.Pattern[str] | None  # header text that selects this set (None: the default)
     columns: tuple[ColumnSpec, ...]
+    # A variant's own column identities; None: the template's. (A layout that splits its
+    # columns otherwise has other sums: the default set's would apply to it wrongly.)
+    identities: tuple["IdentitySpec", ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,32 @@ class TemplateSpec:
                 if code.startswith(prefix):
                     return keys
         return self.priority
+
+    def identities_for(self, column_set: "ColumnSet | None") -> tuple[IdentitySpec, ...]:
+        """The identities of a table read with `column_set`: its own column identities when
+        it has them (and the template's row identities), else the template's."""
+        if column_set is None or column_set.identities is None:
+            return self.identities
+        return column_set.identities + tuple(i for i in self.identities if i.axis == "row")
+
+    def column_terms(
+        self, spec: IdentitySpec, printed: set[str], identities: tuple[IdentitySpec, ...] | None = None
+    ) -> list[tuple[int, str]]:
+        """The terms of a column identity over the columns a document prints. A term it does
+        not print counts as empty, unless the term is itself the total of other columns
+        (another identity's target): then those columns stand in for it. (`total = subtotal
+        + carryover` over a table printing the parts of 小计 but not 小计 is `total = general
+        + fund + … + carryover`, not `total = carryover`.)"""
+        expansions = {i.target: i.terms for i in (identities or self.identities) if i.axis == "column"}
+
+        def expand(sign: int, key: str, seen: frozenset[str]) -> list[tuple[int, str]]:
+            if key in printed:
+                return [(sign, key)]
+            if key in seen or key not in expansions:
+                return []
+            return [t for s, k in expansions[key] for t in expand(sign * s, k, seen | {key})]
+
+        return [t for sign, key in spec.terms for t in expand(sign, key, frozenset({spec.target}))]
 
     def matches_title(self, caption: str) -> bool:
         return any(p.search(caption) for p in self.titles)
@@ -147,7 +176,11 @@ def parse_template(raw: dict, source: str = "") -> TemplateSpec:
     else:
         sections = ()
         column_sets = tuple(
-            ColumnSet(re.compile(v["when"]), tuple(_column(c) for c in v["columns"]))
+            ColumnSet(
+                re.compile(v["when"]),
+                tuple(_column(c) for c in v["columns"]),
+                tuple(_identity(i) for i in v["identities"]) if "identities" in v else None,
+            )
             for v in raw.get("variants", [])
         ) + (ColumnSet(None, tuple(_column(c) for c in raw["columns"])),)
     return TemplateSpec(
