@@ -108,3 +108,27 @@ def test_every_template_file_loads_and_a_new_file_is_just_data():
     })
     assert extra.matches_title("2024年示例表")
     assert extra.identities[0].terms == ((1, "a"), (-1, "b"))
+
+
+def test_a_variant_has_its_own_identities_and_a_missing_subtotal_is_replaced_by_its_parts():
+    template = parse_template({
+        "id": "budget.example", "kind": "budget", "titles": ["例表"],
+        "variants": [
+            {"when": "专户", "identities": [{"column": "total = subtotal + carryover"}, {"column": "subtotal = general + special"}],
+             "columns": [{"key": k, "label": k} for k in ("total", "subtotal", "general", "special", "carryover")]},
+        ],
+        "columns": [{"key": k, "label": k} for k in ("total", "general", "other")],
+        "identities": [{"column": "total = general + other"}],
+    })
+    variant, default = template.column_sets
+    assert [i.target for i in template.identities_for(default)] == ["total"]
+    own = template.identities_for(variant)
+    assert [(i.target, i.terms) for i in own] == [
+        ("total", ((1, "subtotal"), (1, "carryover"))), ("subtotal", ((1, "general"), (1, "special")))
+    ]
+    # 小计 printed: as written; not printed: its parts stand in for it; a part not printed is empty
+    assert template.column_terms(own[0], {"total", "subtotal", "carryover"}, own) == [(1, "subtotal"), (1, "carryover")]
+    assert template.column_terms(own[0], {"total", "general", "special", "carryover"}, own) == [
+        (1, "general"), (1, "special"), (1, "carryover")
+    ]
+    assert template.column_terms(own[0], {"total", "general"}, own) == [(1, "general")]
