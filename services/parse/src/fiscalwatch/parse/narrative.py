@@ -204,6 +204,9 @@ class _Reader:
         self.vocab = vocabulary()
         self.facts: list[_Draft] = []
         self.understood: list[tuple[int, int]] = []  # stream spans of understood numbers
+        # The span of every number in the stream, in order: the sentences' numbers are the
+        # stream's, since no number goes on across a sentence's end.
+        self.number_spans: list[tuple[int, int]] = []
         self.unclassified: list[tuple[int, str]] = []  # (stream offset, subject)
         self.topic: tuple[str, str] | None = None  # (quantity, scope) carried from a heading sentence
         # A sentence without amounts names the topic of the next; it is classified only when
@@ -235,7 +238,9 @@ class _Reader:
         sentence_year: int | None = None
         year_read = False
         position = start
+        spans = self.number_spans
         for match in _AMOUNT_RE.finditer(text, start, end):
+            spans.append(match.span())
             if match.start() < position:
                 continue  # already read as part of a claim
             raw = match.group()
@@ -561,23 +566,46 @@ def extract_facts(
 
 def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[UnreadLine]]:
     """A narrative line is understood when every number on it was read as an amount, a claim,
-    a year, a date or a count; a money amount that could not be classified is reported."""
+    a year, a date or a count; a money amount that could not be classified is reported.
+
+    A line's numbers are those the reader found in the stream, except where a number goes on
+    across the line's start or end ("1,891" / ".10"): a line touched by one is scanned on its
+    own, as its numbers then are the pieces printed on it. (Scanned alone, a line untouched by
+    such a number has exactly the stream's numbers within it.)"""
     understood = sorted(reader.understood)
     starts = [s for s, _ in understood]
-    consumed: set[int] = set()
     text = stream.text
+    line_starts = stream.starts
+    ends = line_starts[1:] + [len(text)]
     unclassified_lines = {stream.place(offset)[0]: subject for offset, subject in reader.unclassified}
-    for i, line_number in enumerate(stream.numbers):
-        begin = stream.starts[i]
-        finish = stream.starts[i + 1] if i + 1 < len(stream.starts) else len(text)
-        ok = True
-        for m in _AMOUNT_RE.finditer(text, begin, finish):
-            k = bisect.bisect_right(starts, m.start()) - 1
-            if k < 0 or understood[k][1] < m.end():
-                ok = False
-                break
-        if ok and line_number not in unclassified_lines:
-            consumed.add(line_number)
+
+    def is_understood(start: int, end: int) -> bool:
+        k = bisect.bisect_right(starts, start) - 1
+        return k >= 0 and understood[k][1] >= end
+
+    not_understood: set[int] = set()  # stream line indexes
+    split: set[int] = set()  # lines a number goes on from or to
+    i = 0
+    for start, end in reader.number_spans:
+        while ends[i] <= start:
+            i += 1
+        if end > ends[i]:
+            last = i
+            while ends[last] < end:
+                last += 1
+            split.update(range(i, last + 1))
+        elif not is_understood(start, end):
+            not_understood.add(i)
+    for i in split:
+        if all(is_understood(*m.span()) for m in _AMOUNT_RE.finditer(text, line_starts[i], ends[i])):
+            not_understood.discard(i)
+        else:
+            not_understood.add(i)
+    consumed = {
+        line_number
+        for i, line_number in enumerate(stream.numbers)
+        if i not in not_understood and line_number not in unclassified_lines
+    }
     unread = [
         UnreadLine(line=line, text=stream.originals[stream.numbers.index(line)],
                    reason=f"amount not classified (subject: {subject[-30:] or '-'})")
