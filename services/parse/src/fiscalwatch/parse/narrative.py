@@ -246,9 +246,8 @@ class _Reader:
             raw = match.group()
             after = match.end()
             unit_match = _UNIT_RE.match(text, after, end)
-            prefix = self._clause_before(start, match.start())
             if unit_match is None or unit_match.group(1) == "亿元":
-                if self._change_amount_without_unit(match, prefix, start, end, first_fact):
+                if self._change_amount_without_unit(match, start, end, first_fact):
                     position = self._position
                     continue
                 if (
@@ -259,6 +258,7 @@ class _Reader:
                     self.understood.append((match.start(), match.end()))
                 continue
             had_money = True
+            prefix = self._clause_before(start, match.start())
             unit = Unit.WAN_YUAN if unit_match.group(1) == "万元" else Unit.YUAN
             amount = self._amount(raw, unit, match.start())
             claim_end = unit_match.end()
@@ -367,17 +367,22 @@ class _Reader:
             return "increase"
         return None
 
-    def _change_amount_without_unit(self, match: re.Match[str], prefix: str, start: int, end: int, first_fact: int) -> bool:
+    def _change_amount_without_unit(self, match: re.Match[str], start: int, end: int, first_fact: int) -> bool:
         """'各减少1,188.52，下降21.5%': a change printed without its unit takes the unit of
         the amount it changes."""
+        # Most numbers without a unit are years, dates and counts: the cheap tests come first,
+        # and the clause before the number is read only for a number that can be a change.
+        if not self.facts:
+            return False  # no fact to change
+        following = self.stream.text[match.end() : match.end() + 1]
+        if following not in ("，", ",", "；", ";", "") and match.end() != end:
+            return False
+        prefix = self._clause_before(start, match.start())
         direction = self._direction(prefix)
         if direction is None:
             return False
         target = self._change_target(prefix, first_fact)
         if target is None:
-            return False
-        following = self.stream.text[match.end() : match.end() + 1]
-        if following not in ("，", ",", "；", ";", "") and match.end() != end:
             return False
         amount = self._amount(match.group(), target.amount.unit, match.start())
         self.understood.append((match.start(), match.end()))

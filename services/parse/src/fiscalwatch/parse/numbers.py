@@ -91,10 +91,13 @@ PERCENT_RE = re.compile(rf"(?<![\d.])({NUMBER})\s*%")
 FULL_NUMBER_RE = re.compile(rf"\s*{NUMBER}\s*")
 
 
+_DECIMAL_RE = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def parse_decimal(raw: str) -> Decimal:
     """'2,270.24' -> Decimal('2270.24'); raises ValueError for anything that is not a number."""
     cleaned = fold(raw).strip().replace(",", "")
-    if not cleaned or not re.fullmatch(r"-?\d+(?:\.\d+)?", cleaned):
+    if not _DECIMAL_RE.fullmatch(cleaned):
         raise ValueError(f"not a number: {raw!r}")
     try:
         return Decimal(cleaned)
