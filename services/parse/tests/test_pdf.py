@@ -226,10 +226,13 @@ def test_huzhou_values():
 
 def test_hangzhou_meteorology_values():
     d = parse_corpus("32")
-    # p. 16 收入总表: 合计 5,876.67 5,876.67 5,753.07 … 123.61
+    # p. 16 收入总表: 合计 5,876.67 = 本年收入小计 5,876.67 (一般公共预算 5,753.07 + 其他收入
+    # 123.61) + 上年结转结余 (none); the sources of 本年收入 and of 上年结转结余 are columns of their own
     r = row(d, "budget.income", "合计")
-    assert values(r)["1"] == Decimal("5876.67")
-    assert Decimal("5753.07") in values(r).values() and Decimal("123.61") in values(r).values()
+    assert values(r) == {"1": Decimal("5876.67"), "2": Decimal("5876.67"), "3": Decimal("5753.07"), "11": Decimal("123.61")}
+    income = next(t for t in d.tables if t.template_id == "budget.income")
+    assert [c.label for c in income.columns][10:13] == ["其他收入", "上年结转结余小计", "上年结转结余一般公共预算"]
+    assert "12 = 13 + 14 + 15 + 16 + 17" in [i.text for i in income.identities]
     # p. 21 “三公”经费: 合计 24.02, 杭州市气象局 13.13
     assert row(d, "budget.three_public", "合计").cells["1"].value == Decimal("24.02")
     assert row(d, "budget.three_public", "杭州市气象局").cells["1"].value == Decimal("13.13")
