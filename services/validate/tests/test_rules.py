@@ -56,6 +56,24 @@ def test_template_identity_has_its_own_rule() -> None:
     assert ids(validate(disclosure([income_table("91.00", ("60.00", "30.00"), origin="template")]))) == ["T-002"]
 
 
+def layout_table(rows: list[tuple[str, str, str]], origin: str = "template"):
+    return table("final.income", ["本年收入合计", "财政拨款收入", "其他收入"],
+                 [row(f"r{i}", {k: v for k, v in zip("123", values) if v}) for i, values in enumerate(rows)],
+                 [identity("column", "1", ["2", "3"], origin)])
+
+
+def test_a_template_identity_failing_on_every_row_is_one_warning_that_the_layout_does_not_fit() -> None:
+    # 其他收入 read where 财政拨款收入 is, on every row: the template, not the department, is wrong
+    shifted = [("10.00", "10.00", "10.00"), ("20.00", "20.00", "20.00"), ("5.00", "5.00", "5.00")]
+    [found] = validate(disclosure([layout_table(shifted)]))
+    assert (found.rule_id, found.severity) == ("F-009", Severity.WARNING) and alert_kind(found) is None
+    assert "3 of 3 rows" in found.message_en and len(found.evidence) == 3
+    # one row wrong among rows that add up is the department's error, as is a printed identity
+    one_wrong = [("10.00", "6.00", "4.00"), ("20.00", "20.00", "20.00"), ("5.00", "3.00", "2.00"), ("9.00", "9.00", "")]
+    assert ids(validate(disclosure([layout_table(one_wrong)]))) == ["T-002"]
+    assert ids(validate(disclosure([layout_table(shifted, origin="printed")]))) == ["T-001"] * 3
+
+
 def test_row_identity_checks_every_column() -> None:
     summary = table("final.income_expenditure_summary", ["金额", "金额"], [
         line_row(1, "一、一般公共预算财政拨款收入", {"1": "50.00"}),

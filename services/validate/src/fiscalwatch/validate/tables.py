@@ -76,13 +76,47 @@ def identity_findings(table: Table) -> Iterator[Finding]:
                     yield found
         else:
             selected = [rows_by_key[k] for k in identity.rows if k in rows_by_key] if identity.rows else table.rows
+            checked, failed = 0, []
             for row in selected:
+                terms = [(t.sign, row, t.ref) for t in identity.terms]
+                if row.cells.get(identity.target) or any(row.cells.get(t.ref) for t in identity.terms):
+                    checked += 1
                 found = _check_sum(
-                    rule_id, table, (row, identity.target), [(t.sign, row, t.ref) for t in identity.terms],
+                    rule_id, table, (row, identity.target), terms,
                     f"{identity.text}（{row.key} 行）", f"{identity.text} (row {row.key})",
                 )
                 if found:
-                    yield found
+                    failed.append(found)
+            errors = [f for f in failed if f.rule_id == "T-002"]
+            if _misfit(identity.origin, len(errors), checked):
+                yield _layout_misfit(table, identity.text, errors, checked)
+                failed = [f for f in failed if f.rule_id != "T-002"]
+            yield from failed
+
+
+# A template identity that fails on (nearly) every row it covers says that the table's columns
+# are not the ones the template knows (a layout no variant describes yet), not that the
+# department got every row wrong: the published tables come out of the finance systems, which
+# add up. One warning then stands for the table instead of an error per row.
+MISFIT_MIN_ROWS = 3
+MISFIT_SHARE = Decimal("0.8")
+
+
+def _misfit(origin: str, failed: int, checked: int) -> bool:
+    return origin == "template" and failed >= MISFIT_MIN_ROWS and failed >= MISFIT_SHARE * checked
+
+
+def _layout_misfit(table: Table, identity: str, errors: list[Finding], checked: int) -> Finding:
+    first = errors[0]
+    return finding(
+        "F-009",
+        f"{table.template_id} 标准模板勾稽关系 {identity} 在 {len(errors)}/{checked} 行均不成立，表格栏目与模板不符，未按此关系核对",
+        f"{table.template_id}: the template identity {identity} fails on {len(errors)} of {checked} rows; "
+        "the table's columns do not fit the template, so it was not checked against it",
+        [ev for f in errors[:3] for ev in f.evidence[:1]],
+        first.stated,
+        first.expected,
+    )
 
 
 def hierarchy_findings(table: Table) -> Iterator[Finding]:
