@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -22,7 +23,7 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import (
     Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
 )
-from fiscalwatch.parse.numbers import FIND_NUMBER_RE, NUMBER, decimal_places, fold, parse_decimal
+from fiscalwatch.parse.numbers import FIND_NUMBER_RE, NUMBER, fold
 
 # A heading starts a new sentence even when the previous one has no full stop.
 # ("1." only when words follow: a line "0." is a number wrapped in two, not a list item.)
@@ -83,6 +84,7 @@ class _Vocabulary:
     decrease: re.Pattern[str]
     classes: list[tuple[str, str]]  # (code, name) longest names first
     economic: list[tuple[str, str]]
+    economic_endings: tuple[str, ...]  # every economic name, and with 为: one endswith test
     class_by_spending_name: dict[str, str]  # name + "支出" -> code, the first in `classes` order
 
 
@@ -101,6 +103,7 @@ def vocabulary() -> _Vocabulary:
         decrease=re.compile(rf"(?:{data['changes']['decrease']})$"),
         classes=classes,
         economic=[(str(k), v) for k, v in data["economic_classes"].items()],
+        economic_endings=tuple(e for v in data["economic_classes"].values() for e in (v, v + "为")),
         class_by_spending_name=by_name,
     )
 
@@ -237,6 +240,7 @@ class _Reader:
         # the sentence's year is only needed for a fact, and most sentences state none
         sentence_year: int | None = None
         year_read = False
+        original: str | None = None  # the sentence as printed, made for its first fact
         position = start
         spans = self.number_spans
         for match in _AMOUNT_RE.finditer(text, start, end):
@@ -281,9 +285,11 @@ class _Reader:
             quantity, scope = self._classify(prefix, sentence, first_fact)
             if not year_read:
                 sentence_year, year_read = self._year(sentence), True
+            if original is None:
+                original = self._original(start, end)
             draft = _Draft(
                 quantity=quantity, scope=scope, subject=prefix.strip() or quantity,
-                year=sentence_year, amount=amount, sentence=self._original(start, end),
+                year=sentence_year, amount=amount, sentence=original,
                 source=amount.source,
             )
             if quantity == "other":
@@ -350,13 +356,17 @@ class _Reader:
                     return year
         return self.metadata.fiscal_year
 
+    # `raw` is always a NUMBER matched in the folded stream: what `parse_decimal` and
+    # `decimal_places` would check and fold of it is known, and only the commas are left.
     def _amount(self, raw: str, unit: Unit, offset: int) -> Amount:
         line, column, page = self.stream.place(offset)
-        return Amount(value=parse_decimal(raw), unit=unit, raw=raw, source=SourceRef(line=line, column=column, page=page))
+        return Amount(value=Decimal(raw.replace(",", "")), unit=unit, raw=raw,
+                      source=SourceRef(line=line, column=column, page=page))
 
     def _percent(self, raw: str, has_sign: bool, offset: int) -> Percent:
         line, column, page = self.stream.place(offset)
-        return Percent(value=parse_decimal(raw), raw=raw, places=decimal_places(raw), has_percent_sign=has_sign,
+        places = len(raw) - raw.index(".") - 1 if "." in raw else 0
+        return Percent(value=Decimal(raw.replace(",", "")), raw=raw, places=places, has_percent_sign=has_sign,
                        source=SourceRef(line=line, column=column, page=page))
 
     def _direction(self, prefix: str) -> str | None:
@@ -484,6 +494,8 @@ class _Reader:
             code = self.vocab.class_by_spending_name.get(bare)
             if code is not None:
                 return f"function:{code}"
+        if not compact.endswith(self.vocab.economic_endings):
+            return None
         for code, name in self.vocab.economic:
             if compact.endswith(name) or compact.endswith(name + "为"):
                 return f"economic:{code}"
