@@ -164,3 +164,32 @@ def test_arbitrary_text_returns_quickly(text: str) -> None:
     start = time.perf_counter()
     extract_facts(SourceDocument.from_text("fuzz.txt", text), meta(2020))
     assert time.perf_counter() - start < 2.0
+
+
+ITEMS_BY_LEVEL = """\
+3.一般公共预算当年拨款具体使用情况。
+（1）一般公共服务支出（类）财政事务（款）行政运
+行（项）3685.65万元，主要用于局本级保障机构正常运转。
+（2）公共安全支出（类）司法（款）行政运行（项）
+8,553.80万元，主要用于司法局机关日常运行支出。
+（一）科学技术支出（类）
+1.科学技术管理事务（款）行政运行（项）支出1,304.01万元。
+2.教育管理事务（款）行政运行（项）支出9.00万元。
+"""
+TABLE_CODES = {
+    "201": "一般公共服务支出", "20106": "财政事务", "2010601": "行政运行",
+    "204": "公共安全支出", "20406": "司法", "2040601": "行政运行",
+    "206": "科学技术支出", "20601": "科学技术管理事务", "2060101": "行政运行",
+}
+
+
+def test_an_item_named_by_its_levels_is_that_item_and_never_its_class() -> None:
+    """行政运行 is printed under every 款: the 类 and 款 the sentence names (or a heading
+    above it) tell which; an item the tables do not print is not its class either."""
+    facts = extract_facts(SourceDocument.from_text("x.txt", ITEMS_BY_LEVEL), meta(2026, DisclosureKind.BUDGET),
+                          codes=TABLE_CODES).facts
+    by_value = {str(f.amount.value): f.quantity for f in facts}
+    assert by_value["3685.65"] == "function:2010601"
+    assert by_value["8553.80"] == "function:2040601"
+    assert by_value["1304.01"] == "function:2060101"  # its 类 from the heading above
+    assert by_value["9.00"] == "other"  # 教育管理事务 is in no table: not 科学技术支出 either

@@ -15,7 +15,7 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
-from fiscalwatch.parse.numbers import FIND_NUMBER_RE, compact_folded_lines, fold_lines
+from fiscalwatch.parse.numbers import FIND_NUMBER_RE, compact_folded_lines, fold, fold_lines
 from fiscalwatch.parse.tables import extract_tables, mandatory_templates
 
 
@@ -26,11 +26,13 @@ def parse_document(doc: SourceDocument) -> Disclosure:
     keys = compact_folded_lines(folded_lines)
     metadata = extract_metadata(doc, keys)
     tables = extract_tables(doc, metadata, keys)
+    # every function code the tables print, with its name (a name such as 行政运行 recurs
+    # under many 款: the narrative tells them apart by the 类 and 款 a sentence names)
     codes = {
-        row.label.strip(): row.code
+        row.code: fold(row.label).replace(" ", "")
         for table in tables.tables
         for row in table.rows
-        if row.key_kind == "function_code" and row.code and len(row.code) in (5, 7)
+        if row.key_kind == "function_code" and row.code and len(row.code) in (3, 5, 7)
     }
     narrative = extract_facts(doc, metadata, table_lines=tables.consumed, codes=codes, folded_lines=folded_lines)
     understood = tables.consumed | narrative.consumed

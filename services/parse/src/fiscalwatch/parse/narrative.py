@@ -52,8 +52,9 @@ _RATE_AFTER_CHANGE_RE = re.compile(
 )
 _CODE_SUBJECT_RE = re.compile(r"(?<!\d)(\d{7}|\d{5})(?!\d)[^\d，。；]{2,30}$")
 _CODE_SUBJECT_SPAN = 7 + 30 + 2  # the longest match, and "$" before a final newline
-# The most detailed level a heading names: "…(款)行政单位离退休(项)" -> 行政单位离退休.
-_ITEM_RE = re.compile(r"([\u4e00-\u9fa5]+)\((?:项|款)\)(?!.*\((?:项|款)\))")
+# The levels a sentence names: "一般公共服务支出(类)财政事务(款)行政运行(项)".
+_LEVEL_RE = re.compile(r"([\u4e00-\u9fa5]+?)(?:支出)?\((类|款|项)\)")
+_LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 _APPROPRIATION_INCOME_RE = re.compile(r"(?:财政|预算)?拨款(?:本年)?收入")
 _LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六七八九十]+[)）、])")
 _SPACES_RE = re.compile(r"\s+")
@@ -203,7 +204,8 @@ class _Draft:
 class _Reader:
     def __init__(self, doc: SourceDocument, metadata: Metadata, stream: _Stream, codes: dict[str, str]) -> None:
         self.doc, self.metadata, self.stream = doc, metadata, stream
-        self.codes = codes  # function names printed in the tables -> their codes
+        self.codes = codes  # function codes printed in the tables -> their names (folded)
+        self.class_named = ""  # the last 类 a sentence or heading named ("(一)科学技术支出(类)")
         self.vocab = vocabulary()
         self.facts: list[_Draft] = []
         self.understood: list[tuple[int, int]] = []  # stream spans of understood numbers
@@ -302,6 +304,8 @@ class _Reader:
         # a topic lasts one sentence.
         if not had_money:
             self._heading_scope(sentence)
+            if "(类)" in sentence and "(款)" not in sentence and "(项)" not in sentence:
+                self._item_code(sentence)  # "(一)科学技术支出(类)": the 类 of the items below
             self.topic, self._pending_topic = None, (sentence, self.section_scope)
         else:
             self.topic, self._pending_topic = None, None
@@ -525,9 +529,34 @@ class _Reader:
         elif named and not (named == "财政拨款" and self.section_scope.endswith("财政拨款")):
             self.section_scope = named
 
+    def _item_code(self, folded: str) -> str | None:
+        """The code of the 款 or 项 a subject names by its levels ("公共安全支出(类)司法(款)行政
+        运行(项)"), found among the codes the tables print: the deepest name, under the 款 and 类
+        the sentence (or, for the 类, an earlier one) names. None when the tables print no such
+        code, or several fit (行政运行 of which 款?)."""
+        levels = [(name, level) for name, level in _LEVEL_RE.findall(folded.replace(" ", ""))]
+        named = {level: name for name, level in levels}
+        if "类" in named:
+            self.class_named = named["类"]
+        deepest = "项" if "项" in named else "款"
+        if deepest not in named:
+            return None
+        digits = _LEVEL_DIGITS[deepest]
+        candidates = [c for c, label in self.codes.items() if len(c) == digits and _same_name(label, named[deepest])]
+        if "款" in named and deepest == "项":
+            candidates = [c for c in candidates if _same_name(self.codes.get(c[:5], ""), named["款"])]
+        class_name = named.get("类", self.class_named)
+        if len(candidates) > 1 and class_name:
+            candidates = [c for c in candidates if _same_name(self.codes.get(c[:3], ""), class_name)]
+        return candidates[0] if len(candidates) == 1 else None
+
     def _classify(self, subject: str, sentence: str, first_fact: int, topic_only: bool = False) -> tuple[str, str]:
-        if topic_only and ("项)" in (folded := fold(subject)) or "款)" in folded) and (level := _ITEM_RE.search(folded)):
-            code = self.codes.get(level.group(1))
+        folded = fold(subject)
+        if "(类)" in folded and "(项)" not in folded and "(款)" not in folded:
+            self._item_code(folded)  # remembers the 类 for the sentences below it
+        if "(项)" in folded or "(款)" in folded:
+            # an item named by its levels is that item, never its 类 (which the words name too)
+            code = self._item_code(folded)
             return (f"function:{code}", self._scope(subject, "function")) if code else ("other", "")
         coded = self._function_or_economic(subject)
         if coded:
@@ -556,6 +585,12 @@ class _Reader:
         return joined if len(joined) <= 600 else joined[:600] + "…"
 
 
+def _same_name(printed: str, named: str) -> bool:
+    """A table's name for a code and the name a sentence gives it: equal, or one the other
+    with 支出 (一般公共服务支出 / 一般公共服务)."""
+    return bool(named) and (printed == named or printed == named + "支出" or printed + "支出" == named)
+
+
 def extract_facts(
     doc: SourceDocument,
     metadata: Metadata,
@@ -563,8 +598,8 @@ def extract_facts(
     codes: dict[str, str] | None = None,
     folded_lines: list[str] | None = None,
 ) -> FactExtraction:
-    """`codes`: function names → codes as this document's tables print them, so that a
-    sentence naming an item ("…行政单位离退休(项)") is linked to its code. `folded_lines`:
+    """`codes`: function codes → their names (folded) as this document's tables print them,
+    so that a sentence naming an item ("…(款)行政单位离退休(项)") is linked to its code. `folded_lines`:
     `fold` of every line's text, when the caller has them already."""
     stream = _stream(doc, table_lines, folded_lines)
     reader = _Reader(doc, metadata, stream, codes or {})
