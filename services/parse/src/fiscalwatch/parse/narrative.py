@@ -304,8 +304,7 @@ class _Reader:
         # a topic lasts one sentence.
         if not had_money:
             self._heading_scope(sentence)
-            if "(类)" in sentence and "(款)" not in sentence and "(项)" not in sentence:
-                self._item_code(sentence)  # "(一)科学技术支出(类)": the 类 of the items below
+            self._remember_class(sentence)  # "(一)科学技术支出(类)": the 类 of the items below
             self.topic, self._pending_topic = None, (sentence, self.section_scope)
         else:
             self.topic, self._pending_topic = None, None
@@ -529,15 +528,17 @@ class _Reader:
         elif named and not (named == "财政拨款" and self.section_scope.endswith("财政拨款")):
             self.section_scope = named
 
+    def _remember_class(self, folded: str) -> None:
+        """The 类 a subject or heading names, for the items below it that name only their 款."""
+        if "(类)" in folded and (named := _levels(folded).get("类")):
+            self.class_named = named
+
     def _item_code(self, folded: str) -> str | None:
         """The code of the 款 or 项 a subject names by its levels ("公共安全支出(类)司法(款)行政
         运行(项)"), found among the codes the tables print: the deepest name, under the 款 and 类
         the sentence (or, for the 类, an earlier one) names. None when the tables print no such
         code, or several fit (行政运行 of which 款?)."""
-        levels = [(name, level) for name, level in _LEVEL_RE.findall(folded.replace(" ", ""))]
-        named = {level: name for name, level in levels}
-        if "类" in named:
-            self.class_named = named["类"]
+        named = _levels(folded)
         deepest = "项" if "项" in named else "款"
         if deepest not in named:
             return None
@@ -552,8 +553,7 @@ class _Reader:
 
     def _classify(self, subject: str, sentence: str, first_fact: int, topic_only: bool = False) -> tuple[str, str]:
         folded = fold(subject)
-        if "(类)" in folded and "(项)" not in folded and "(款)" not in folded:
-            self._item_code(folded)  # remembers the 类 for the sentences below it
+        self._remember_class(folded)
         if "(项)" in folded or "(款)" in folded:
             # an item named by its levels is that item, never its 类 (which the words name too)
             code = self._item_code(folded)
@@ -583,6 +583,11 @@ class _Reader:
             pieces.append(self.stream.originals[i].strip())
         joined = "".join(pieces)
         return joined if len(joined) <= 600 else joined[:600] + "…"
+
+
+def _levels(folded: str) -> dict[str, str]:
+    """The name a text gives each level: {"类": "公共安全", "款": "司法", "项": "行政运行"}."""
+    return {level: name for name, level in _LEVEL_RE.findall(folded.replace(" ", ""))}
 
 
 def _same_name(printed: str, named: str) -> bool:

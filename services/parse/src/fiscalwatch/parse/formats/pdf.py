@@ -119,6 +119,7 @@ def read(name: str, data: bytes) -> SourceDocument:
 # "第3页 共10页", "3/10".
 _DECORATED_RE = re.compile(r"[-—–－]\d{1,4}[-—–－]|第\d{1,4}页(?:共\d{1,4}页)?|\d{1,4}/\d{1,4}")
 _UNIT_LINE_RE = re.compile(r"单位[:：]|万元")
+_DIGITS_RE = re.compile(r"\d+")
 _EDGE = 2  # lines at the top and at the bottom of a page where furniture sits
 
 
@@ -141,12 +142,13 @@ def drop_page_furniture(items: list[tuple[int, tuple[str, ...] | None, str]]):
             pages.setdefault(page, []).append(index)
     edges = {i for indices in pages.values() for i in (*indices[:_EDGE], *indices[-_EDGE:])}
     keys = {i: _SPACES.sub("", items[i][2]) for i in edges}
+    shapes = {i: _DIGITS_RE.sub("#", key) for i, key in keys.items()}  # "- 29 -" and "- 30 -" alike
     half = max(3, (len(pages) + 1) // 2)
     repeated: dict[str, set[int]] = {}
     offsets: dict[int, set[int]] = {}
     for i, key in keys.items():
         page = items[i][0]
-        repeated.setdefault(re.sub(r"\d+", "#", key), set()).add(page)
+        repeated.setdefault(shapes[i], set()).add(page)
         if key.isdigit() and len(key) <= 4:
             offsets.setdefault(int(key) - page, set()).add(page)
     running = {shape for shape, on in repeated.items() if len(on) >= half}
@@ -155,8 +157,7 @@ def drop_page_furniture(items: list[tuple[int, tuple[str, ...] | None, str]]):
     for i, key in keys.items():
         if not key or "表" in key or _UNIT_LINE_RE.search(key):
             continue
-        shape = re.sub(r"\d+", "#", key)
-        if _DECORATED_RE.fullmatch(key) or shape in running and not key.isdigit():
+        if _DECORATED_RE.fullmatch(key) or shapes[i] in running and not key.isdigit():
             furniture.add(i)
         elif key.isdigit() and int(key) - items[i][0] in running_offsets:
             furniture.add(i)

@@ -18,7 +18,7 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import DisclosureKind, Metadata, Table, UnreadLine
 from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables.build import build_table, known_codes, merge_page_splits
-from fiscalwatch.parse.tables.reader import read_region
+from fiscalwatch.parse.tables.reader import ReadTable, read_region
 from fiscalwatch.parse.tables.segment import segment
 from fiscalwatch.parse.tables.templates import load_templates, templates_for
 
@@ -37,7 +37,7 @@ def extract_tables(doc: SourceDocument, metadata: Metadata, keys: list[str] | No
     if keys is None:
         keys = compact_lines([line.text for line in doc.lines])
     regions = segment(doc.lines, templates, keys)
-    read_tables: list = []
+    read_tables: list[ReadTable] = []
     for region in regions:
         # a region of the same template as the one before may be its continuation after a
         # page break (merge_page_splits decides); it reads on in that table's context

@@ -144,9 +144,10 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     """The Ministry's identities from the template, in this document's column ids and row
     keys; terms this document does not print are left out."""
     found: list[Identity] = []
-    for spec in table.template.identities_for(table.column_set):
+    identities = table.template.identities_for(table.column_set)
+    for spec in identities:
         if spec.axis == "column":
-            identity = _column_identity(table, rows, spec)
+            identity = _column_identity(table, rows, spec, identities)
         else:
             identity = _row_identity(table, rows, spec)
         if identity is not None:
@@ -154,13 +155,12 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     return found
 
 
-def _column_identity(table: ReadTable, rows: list[Row], spec) -> Identity | None:
+def _column_identity(table: ReadTable, rows: list[Row], spec, identities) -> Identity | None:
     sections = sorted({c.section for c in table.columns})
     for section in sections:
         ids = {c.key: c.id for c in table.columns if c.section == section}
         if spec.target not in ids:
             continue
-        identities = table.template.identities_for(table.column_set)
         terms = tuple(Term(sign=sign, ref=ids[key]) for sign, key in table.template.column_terms(spec, set(ids), identities))
         if not terms:
             continue

@@ -71,7 +71,6 @@ def choose_column_set(template: TemplateSpec, header_text: str) -> ColumnSet | N
     return None
 
 
-
 def column_ids(count: int, lanci: tuple[int, ...]) -> list[str]:
     """Printed 栏次 for the value columns when the table prints them (the last `count`
     numbers: budget tables number their code and name columns too), else 1..count."""

@@ -256,12 +256,11 @@ def _drop_sequence_numbers(header_lines: list[list[Token]], data_lines: list[Dat
         if data.tab and column < len(tokens) and tokens[column].folded.isdigit() and len(tokens[column].folded) <= 4:
             number = tokens[column]
             blank = Token("", "empty", number.line, number.column, number.page, "")
-            tokens = [*tokens[:column], blank, *tokens[column + 1 :]]
-        dropped.append(DataLine(tokens, data.tab))
+            data = DataLine([*tokens[:column], blank, *tokens[column + 1 :]], data.tab)
+        dropped.append(data)
     return dropped
 
 
-_CODE_PART_WORDS = ("类", "款", "项")
 _CODE_PART_DIGITS = (3, 2, 2)  # 类 208, 款 05, 项 01: 2080501
 
 

@@ -93,15 +93,16 @@ class TemplateSpec:
             return self.identities
         return column_set.identities + tuple(i for i in self.identities if i.axis == "row")
 
+    @staticmethod
     def column_terms(
-        self, spec: IdentitySpec, printed: set[str], identities: tuple[IdentitySpec, ...] | None = None
+        spec: IdentitySpec, printed: set[str], identities: tuple[IdentitySpec, ...]
     ) -> list[tuple[int, str]]:
         """The terms of a column identity over the columns a document prints. A term it does
         not print counts as empty, unless the term is itself the total of other columns
-        (another identity's target): then those columns stand in for it. (`total = subtotal
+        (another of `identities`' targets): then those columns stand in for it. (`total = subtotal
         + carryover` over a table printing the parts of 小计 but not 小计 is `total = general
         + fund + … + carryover`, not `total = carryover`.)"""
-        expansions = {i.target: i.terms for i in (identities or self.identities) if i.axis == "column"}
+        expansions = {i.target: i.terms for i in identities if i.axis == "column"}
 
         def expand(sign: int, key: str, seen: frozenset[str]) -> list[tuple[int, str]]:
             if key in printed:
