@@ -8,10 +8,11 @@ GB18030 (the two encodings Chinese government portals publish in).
 from __future__ import annotations
 
 import hashlib
-from itertools import count
+from dataclasses import dataclass
+from functools import partial
+from itertools import count, repeat
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict
+from typing import NamedTuple
 
 from fiscalwatch.common.errors import UnreadableDocument
 
@@ -20,8 +21,10 @@ from fiscalwatch.common.errors import UnreadableDocument
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 
 
-class DocumentLine(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class DocumentLine(NamedTuple):
+    """One line of a document. (A named tuple, not a validated model: a document has
+    thousands of lines, every reader makes them from values it has just split, and
+    validating each would cost more than parsing it.)"""
 
     number: int  # 1-based
     text: str
@@ -31,28 +34,20 @@ class DocumentLine(BaseModel):
     cells: tuple[str, ...] | None = None
 
 
-# A document has thousands of lines, and validating each (an int and a str) costs more than
-# reading it: `_plain_line` makes the same object `DocumentLine(number=n, text=t)` would,
-# without validation (both values are what splitting a str gives, so nothing is left to check).
-_new = object.__new__
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-_PLAIN_FIELDS = frozenset({"number", "text"})
+_new_line = partial(tuple.__new__, DocumentLine)
 
 
-def _plain_line(number: int, text: str) -> DocumentLine:
-    line = _new(DocumentLine)
-    _set_dict(line, {"number": number, "text": text, "page": None, "cells": None})
-    _set_fields_set(line, set(_PLAIN_FIELDS))
-    _set_extra(line, None)
-    _set_private(line, None)
-    return line
+def _plain_lines(texts: list[str]) -> tuple[DocumentLine, ...]:
+    """`DocumentLine(n, text)` for every text, numbered from 1, made without a Python call
+    per line."""
+    return tuple(map(_new_line, zip(count(1), texts, repeat(None), repeat(None))))
 
 
-class SourceDocument(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """What every format reader produces and the parser reads. In-process only (never
+    sent over the broker): the services exchange the original bytes, or a document's lines
+    as text, and each makes its own."""
 
     name: str
     sha256: str
@@ -67,13 +62,12 @@ class SourceDocument(BaseModel):
     @classmethod
     def from_text(cls, name: str, text: str, sha256: str | None = None) -> "SourceDocument":
         digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-        lines = tuple(map(_plain_line, count(1), text.splitlines()))
-        return cls(name=name, sha256=digest, lines=lines)
+        return cls(name=name, sha256=digest, lines=_plain_lines(text.splitlines()))
 
     @classmethod
     def from_lines(cls, name: str, lines: list[str], sha256: str) -> "SourceDocument":
         """Numbered lines a reader made (of a PDF, DOCX, XLSX or HTML file)."""
-        return cls(name=name, sha256=sha256, lines=tuple(map(_plain_line, count(1), lines)))
+        return cls(name=name, sha256=sha256, lines=_plain_lines(lines))
 
     @classmethod
     def from_bytes(cls, name: str, data: bytes) -> "SourceDocument":

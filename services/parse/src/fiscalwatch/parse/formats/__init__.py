@@ -14,6 +14,7 @@ can act on.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
@@ -218,7 +219,7 @@ def read_document(name: str, data: bytes, media_type: str | None = None) -> Sour
         update["name"] = name
     if document.media_type != MEDIA_TYPES[kind]:
         update["media_type"] = MEDIA_TYPES[kind]
-    return document.model_copy(update=update) if update else document
+    return dataclasses.replace(document, **update) if update else document
 
 
 def _declared_html(media_type: str | None) -> bool:
