@@ -118,42 +118,56 @@ def is_tab_line(text: str) -> bool:
     return "\t" in text
 
 
+_NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
+_new_token = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
+_NUMBER_WORD_RE = re.compile(NUMBER)
+
+
 def tab_tokens(text: str, line: int, page: int | None = None, cells=None) -> list[Token]:
     """Cells of a tab-separated line (or the cells a format reader already knows), empties
     kept so that positions stay meaningful."""
     parts = list(cells) if cells is not None else text.split("\t")
     tokens = []
+    append = tokens.append
     for i, p in enumerate(parts):
-        kind, folded = _kind(p), compact(p)
-        value = _number_value(folded) if kind == "number" else None
-        tokens.append(Token(p.strip(), kind, line, i, page, folded, value))
+        if not p or p.isspace():
+            append(_new_token(Token, (p.strip(), "empty", line, i, page, "", None)))
+            continue
+        folded = fold(p)
+        key = "".join(folded.split())  # `compact(p)`
+        # `_kind(p)`: a cell that holds a number starts with a digit or a sign once folded
+        if key[0] in _NUMBER_FIRST and _NUMBER_CELL_RE.fullmatch(folded):
+            append(_new_token(Token, (p.strip(), "number", line, i, page, key, _number_value(key))))
+        else:
+            append(_new_token(Token, (p.strip(), "text", line, i, page, key, None)))
     return tokens
 
-
-_NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
 
 
 def flat_tokens(text: str, line: int, page: int | None = None) -> list[Token]:
     """Words of a flattened line. Indentation (full-width spaces) is dropped; a word that
     starts with a number and goes on with text is split in two."""
     tokens: list[Token] = []
+    append = tokens.append
     folded = fold(text)  # same length as text: positions carry over to the printed form
-    same = folded is text
-    for found in _WORD_RE.finditer(folded):
-        word = found.group()
+    words = folded.split()
+    printed_words = words if folded is text else text.split()
+    if len(printed_words) != len(words):  # a space that folds to a non-space, or back
+        printed_words = [text[m.start() : m.end()] for m in _WORD_RE.finditer(folded)]
+    for word, printed in zip(words, printed_words):
         if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
-            printed = word if same else text[found.start() : found.end()]
-            tokens.append(Token(printed, "text", line, len(tokens), page, word))
+            append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None)))
             continue
-        printed = word if same else text[found.start() : found.end()]
+        if _NUMBER_WORD_RE.fullmatch(word):  # the common case: the word is a number
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, _number_value(word))))
+            continue
         match = _LEADING_NUMBER_RE.match(word)
         if match and match.end() < len(word):
             cut = match.end()
-            head, tail = word[:cut], word[cut:]
-            tokens.append(_word_token(printed[:cut], head, line, len(tokens), page))
-            tokens.append(_word_token(printed[cut:], tail, line, len(tokens), page))
+            append(_word_token(printed[:cut], word[:cut], line, len(tokens), page))
+            append(_word_token(printed[cut:], word[cut:], line, len(tokens), page))
         else:
-            tokens.append(_word_token(printed, word, line, len(tokens), page))
+            append(_word_token(printed, word, line, len(tokens), page))
     return tokens
 
 
@@ -161,7 +175,7 @@ def _word_token(printed: str, word: str, line: int, column: int, page: int | Non
     """The token of a word (no spaces) printed as `printed`, `word` its folded form."""
     kind = _word_kind(word)
     value = _number_value(word) if kind == "number" else None
-    return Token(printed, kind, line, column, page, word, value)
+    return _new_token(Token, (printed, kind, line, column, page, word, value))
 
 
 def line_tokens(text: str, line: int, page: int | None = None, cells=None) -> list[Token]:
