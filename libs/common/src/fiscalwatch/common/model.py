@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +43,30 @@ class Severity(str, Enum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+M = TypeVar("M", bound=BaseModel)
+_new_object = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def unchecked(cls: type[M], values: dict[str, Any]) -> M:
+    """`cls(**values)` without validation, for the parser's hot paths: it makes thousands of
+    cells and sources per document from values it has just typed itself (an int line, a
+    Decimal, a Unit), and validating each costs as much as reading it.
+
+    `values` holds every field of `cls`, in the order the model declares them (the order
+    they are serialised in), each already of its field's type (a tuple, not a list). A test
+    round-trips every parsed seed through validation to hold the parser to that."""
+    model = _new_object(cls)
+    _set_dict(model, values)
+    _set_fields_set(model, set(values))
+    _set_extra(model, None)
+    _set_private(model, None)
+    return model
 
 
 class SourceRef(_Frozen):

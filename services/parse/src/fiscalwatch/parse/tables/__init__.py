@@ -45,8 +45,7 @@ def extract_tables(doc: SourceDocument, metadata: Metadata, keys: list[str] | No
         read_tables.append(read_region(doc.lines, region, metadata.unit, keys, continues=previous))
     read = merge_page_splits(read_tables)
     known = known_codes(read)
-    line_text = {line.number: line.text for line in doc.lines}
-    tables = [build_table(table, known, line_text) for table in read]
+    tables = [build_table(table, known, doc.lines) for table in read]
     consumed: set[int] = set()
     unread: list[UnreadLine] = []
     for table in read:

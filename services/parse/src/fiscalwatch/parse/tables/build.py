@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, Term
+from fiscalwatch.common.document import DocumentLine
+from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, Term, Unit, unchecked
 from fiscalwatch.parse.tables.codes import level_of, resolve_code
 from fiscalwatch.parse.tables.reader import ReadTable
 from fiscalwatch.parse.tables.rows import RawRow, has_ordinal
@@ -75,20 +76,18 @@ def _row_key(row: RawRow, table: ReadTable, known: dict[str, set[str]]):
     return label, "label", None, None
 
 
-def _amount(token, table: ReadTable) -> Amount:
-    return Amount(
-        value=token_value(token),
-        unit=table.unit,
-        raw=token.text,
-        source=SourceRef(line=token.line, column=token.column, page=token.page),
-    )
+def _amount(token, unit: Unit) -> Amount:
+    source = unchecked(SourceRef, {"line": token.line, "column": token.column, "page": token.page, "text": None})
+    return unchecked(Amount, {"value": token_value(token), "unit": unit, "raw": token.text, "source": source})
 
 
-def build_table(table: ReadTable, known: dict[str, set[str]], line_text: dict[int, str]) -> Table:
+def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[DocumentLine, ...]) -> Table:
+    """`doc_lines`: the document's lines (line n at index n - 1), quoted as a row's source."""
     ids_by_section: dict[int, list[str]] = {}
     for column in table.columns:
         ids_by_section.setdefault(column.section, []).append(column.id)
     rows: list[Row] = []
+    unit = table.unit
     seen: dict[str, int] = {}
     table.rows.sort(key=lambda r: r.section)  # side-by-side sections are stacked, in order
     for raw in table.rows:
@@ -99,23 +98,24 @@ def build_table(table: ReadTable, known: dict[str, set[str]], line_text: dict[in
         if seen[key] > 1:
             key = f"{key}#{seen[key]}"
         ids = ids_by_section.get(raw.section, [])
-        cells = {ids[pos]: _amount(tok, table) for pos, tok in sorted(raw.cells.items()) if pos < len(ids)}
+        width = len(ids)
+        cells = {ids[pos]: _amount(tok, unit) for pos, tok in sorted(raw.cells.items()) if pos < width}
         lines = raw.lines  # a sorted set, made on each read
         first = lines[0] if lines else table.source.line
-        text = " | ".join(line_text.get(n, "").strip() for n in lines) if lines else None
+        text = " | ".join(doc_lines[n - 1].text.strip() for n in lines) if lines else None
         page = raw.tokens[0].page if raw.tokens else None
         rows.append(
-            Row(
-                key=key,
-                key_kind=kind,
-                label=raw.label or (table.template.unlabelled_row if not raw.code and raw.line_number is None else ""),
-                code=code,
-                printed_code=raw.code if raw.code and raw.code != code else None,
-                line_number=raw.line_number,
-                level=level,
-                cells=cells,
-                source=SourceRef(line=first, page=page, text=text),
-            )
+            unchecked(Row, {
+                "key": key,
+                "key_kind": kind,
+                "label": raw.label or (table.template.unlabelled_row if not raw.code and raw.line_number is None else ""),
+                "code": code,
+                "printed_code": raw.code if raw.code and raw.code != code else None,
+                "line_number": raw.line_number,
+                "level": level,
+                "cells": cells,
+                "source": unchecked(SourceRef, {"line": first, "column": None, "page": page, "text": text}),
+            })
         )
     columns: list[Column] = []
     seen_ids: set[str] = set()
