@@ -28,7 +28,7 @@ from fiscalwatch.parse.tables.header import (
     read_header,
     section_starts,
 )
-from fiscalwatch.parse.tables.hierarchy import settle_by_parents
+from fiscalwatch.parse.tables.hierarchy import MAX_CHOICES_PER_ROW, settle_by_parents
 from fiscalwatch.parse.tables.notes import empty_note, is_note_key, parse_identities
 from fiscalwatch.parse.tables.rows import (
     RawRow,
@@ -405,7 +405,8 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
         if not row.cells and values:
             decimals = [token_value(t) for t in values]
             row_priority = [keys.index(k) for k in template.priority_for(row.code) if k in keys] or priority
-            ranked = infer.ranked_positions(decimals, n, identities, row_priority)
+            # settling reads no more than its first choices of a row: none more are sought
+            ranked = infer.ranked_positions(decimals, n, identities, row_priority, keep=MAX_CHOICES_PER_ROW)
             positions = ranked[0] if ranked else None
             if len(ranked) > 1:
                 ambiguous[len(table.rows)] = ranked
