@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Unit
@@ -70,6 +69,13 @@ def caption_text(text: str) -> tuple[str, str | None]:
 
 
 def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[TemplateSpec, str | None] | None:
+    return _match_caption(text, templates, _titles_of(templates))
+
+
+def _match_caption(
+    text: str, templates: tuple[TemplateSpec, ...], titles: re.Pattern[str]
+) -> tuple[TemplateSpec, str | None] | None:
+    """`titles`: `_titles_of(templates)`."""
     # Every standard caption names a 表; most lines do not, and this keeps the per-line
     # cost of caption search to one substring test.
     if len(text) > MAX_CAPTION_CHARS * 2 or "表" not in text:
@@ -77,22 +83,31 @@ def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[Templ
     key, number = caption_text(text)
     if not key or len(key) > MAX_CAPTION_CHARS:
         return None
-    found = _titles_of(templates).fullmatch(key)
+    found = titles.fullmatch(key)
     return (templates[int(found.lastgroup[1:])], number) if found else None
 
 
-@lru_cache(maxsize=8)
+_TITLES: dict[tuple[int, ...], tuple[tuple[TemplateSpec, ...], re.Pattern[str]]] = {}
+
+
 def _titles_of(templates: tuple[TemplateSpec, ...]) -> re.Pattern[str]:
     """Every title pattern of the templates in one alternation, each in a group naming its
     template ("t3"): one regex run per line instead of one per pattern. An alternation
-    matches by its first alternative that fits, as trying the templates in order would."""
-    return re.compile(
-        "|".join(
-            f"(?P<t{i}>{'|'.join(f'(?:{p.pattern})' for p in template.titles)})"
-            for i, template in enumerate(templates)
-            if template.titles
+    matches by its first alternative that fits, as trying the templates in order would.
+    Made once per set of templates (kept by identity: hashing the specs costs more than
+    the matching saves; the templates are kept with it, so their ids stay theirs)."""
+    key = tuple(map(id, templates))
+    cached = _TITLES.get(key)
+    if cached is None:
+        pattern = re.compile(
+            "|".join(
+                f"(?P<t{i}>{'|'.join(f'(?:{p.pattern})' for p in template.titles)})"
+                for i, template in enumerate(templates)
+                if template.titles
+            )
         )
-    )
+        cached = _TITLES[key] = (templates, pattern)
+    return cached[1]
 
 
 def unit_of(text: str) -> Unit | None:
@@ -155,6 +170,7 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
     # one of the two lines after it (the most a broken caption's second line can be on),
     # holds one.
     has_table = ["表" in line.text for line in lines] + [False, False]
+    titles = _titles_of(templates)
     i = 0
     while i < len(lines):
         if not (has_table[i] or has_table[i + 1] or has_table[i + 2]):
@@ -164,7 +180,7 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
         if not text.strip() or len(text) > MAX_CAPTION_CHARS * 2:
             i += 1
             continue
-        hit = match_caption(text, templates)
+        hit = _match_caption(text, templates, titles)
         last = i
         if hit is None and "\t" not in text and not _SENTENCE_RE.search(text):
             # the next non-empty line, when it is at most two lines on
@@ -174,10 +190,10 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
                 nxt is not None
                 # a caption names a 表: two lines without one cannot be a caption
                 and ("表" in text or "表" in following)
-                and match_caption(following, templates) is None
+                and _match_caption(following, templates, titles) is None
             ):
                 joined = text + following
-                hit = match_caption(joined, templates)
+                hit = _match_caption(joined, templates, titles)
                 last = nxt
                 text = text.strip() + following.strip()
         if hit is not None:
