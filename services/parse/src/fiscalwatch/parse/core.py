@@ -25,7 +25,7 @@ def parse_document(doc: SourceDocument) -> Disclosure:
     folded_lines = fold_lines([line.text for line in doc.lines])
     keys = compact_folded_lines(folded_lines)
     metadata = extract_metadata(doc, keys)
-    tables = extract_tables(doc, metadata, keys)
+    tables = extract_tables(doc, metadata, keys, folded_lines)
     # every function code the tables print, with its name (a name such as 行政运行 recurs
     # under many 款: the narrative tells them apart by the 类 and 款 a sentence names)
     codes = {

@@ -30,8 +30,10 @@ class TableExtraction:
     unread: list[UnreadLine] = field(default_factory=list)  # table lines not understood
 
 
-def extract_tables(doc: SourceDocument, metadata: Metadata, keys: list[str] | None = None) -> TableExtraction:
-    """`keys`: `compact` of every line's text, when the caller has them already."""
+def extract_tables(
+    doc: SourceDocument, metadata: Metadata, keys: list[str] | None = None, folded: list[str] | None = None
+) -> TableExtraction:
+    """`keys`: `compact` of every line's text, `folded`: `fold` of it, when the caller has them."""
     templates = templates_for(metadata.kind)
     # every line's compact form, made once (in one pass over the text) and read by both
     if keys is None:
@@ -42,7 +44,7 @@ def extract_tables(doc: SourceDocument, metadata: Metadata, keys: list[str] | No
         # a region of the same template as the one before may be its continuation after a
         # page break (merge_page_splits decides); it reads on in that table's context
         previous = read_tables[-1] if read_tables and read_tables[-1].template is region.caption.template else None
-        read_tables.append(read_region(doc.lines, region, metadata.unit, keys, continues=previous))
+        read_tables.append(read_region(doc.lines, region, metadata.unit, keys, continues=previous, doc_folded=folded))
     read = merge_page_splits(read_tables)
     known = known_codes(read)
     tables = [build_table(table, known, doc.lines) for table in read]

@@ -84,8 +84,6 @@ class ReadTable:
     code_parents: list[str] = field(default_factory=list)
 
 
-def _tokens(line: DocumentLine) -> list[Token]:
-    return line_tokens(line.text, line.number, line.page, line.cells)
 
 
 def _is_values_only(tokens: list[Token]) -> bool:
@@ -157,9 +155,11 @@ def read_region(
     default_unit: Unit,
     doc_keys: list[str] | None = None,
     continues: ReadTable | None = None,
+    doc_folded: list[str] | None = None,
 ) -> ReadTable:
-    """`doc_keys`: `compact` of every document line's text, when the caller has them.
-    `continues`: the table this region may continue after a page break (the same template)."""
+    """`doc_keys`: `compact` of every document line's text, `doc_folded`: `fold` of it,
+    when the caller has them. `continues`: the table this region may continue after a
+    page break (the same template)."""
     lines = list(doc_lines[region.start : region.end])
     if doc_keys is None:
         keys = compact_lines([line.text for line in lines])
@@ -179,12 +179,16 @@ def read_region(
     kept = [k for k in range(i, len(lines)) if lines[k].text.strip()]
     remaining = [lines[k] for k in kept]
     remaining_keys = [keys[k] for k in kept]
+    remaining_folded = [doc_folded[region.start + k] for k in kept] if doc_folded is not None else None
     tokenized: dict[int, list[Token]] = {}  # each line is tokenized once, though read twice
 
     def tokens_at(position: int) -> list[Token]:
-        if position not in tokenized:
-            tokenized[position] = _tokens(remaining[position])
-        return tokenized[position]
+        tokens = tokenized.get(position)
+        if tokens is None:
+            line = remaining[position]
+            folded = remaining_folded[position] if remaining_folded is not None else None
+            tokens = tokenized[position] = line_tokens(line.text, line.number, line.page, line.cells, folded)
+        return tokens
 
     for position, line in enumerate(remaining):
         text = line.text
@@ -204,8 +208,9 @@ def read_region(
             unit = unit or found_unit
             consumed.add(line.number)
             continue
-        following = tokens_at(position + 1) if position + 1 < len(remaining) else []
-        if data_lines or _is_data_start(tokens, template, following):
+        if data_lines or _is_data_start(
+            tokens, template, tokens_at(position + 1) if position + 1 < len(remaining) else []
+        ):
             data_lines.append(DataLine(tokens, line.cells is not None or is_tab_line(text)))
         else:
             header_lines.append(tokens)
@@ -351,16 +356,16 @@ def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> l
                 groups.append((list(tokens), True))
             continue
         starts_new = (
-            starts_with_row_code(tokens)
+            starts_with_row_code(items)
             or (items[0].kind == "text" and label_key(items[0].text) in _TOTAL_LABELS)
             # free-text tables: a unit code with its name opens the next unit's row
-            or (free_text and starts_with_code(tokens) and len(items) > 1 and items[1].kind == "text")
+            or (free_text and starts_with_code(items) and len(items) > 1 and items[1].kind == "text")
         )
         if pending and starts_new and (pending_has_values or _has_code_and_label(pending)):
             groups.append((pending, False))
             pending, pending_has_values = [], False
         pending.extend(tokens)
-        if trailing_numbers(tokens):
+        if trailing_numbers(tokens, items):
             groups.append((pending, False))
             pending, pending_has_values = [], False
         elif any(t.kind == "number" for t in items[1:]):

@@ -49,43 +49,57 @@ def nonempty(tokens: list[Token]) -> list[Token]:
     return [t for t in tokens if t.kind != "empty"]
 
 
+def first_item(tokens: list[Token]) -> Token | None:
+    """The first non-empty token (without making the list of them)."""
+    for token in tokens:
+        if token.kind != "empty":
+            return token
+    return None
+
+
 def starts_with_code(tokens: list[Token]) -> bool:
-    first = nonempty(tokens)[:1]
-    return bool(first) and (is_code(first[0].folded) or is_project_code(first[0].folded))
+    first = first_item(tokens)
+    return first is not None and (is_code(first.folded) or is_project_code(first.folded))
 
 
 def starts_with_row_code(tokens: list[Token]) -> bool:
     """A line that starts a new row: a 3/5/7-digit code or a project code. (A 6-digit
     number at the start of a line may also be a budget unit code inside a wrapped row.)"""
-    first = nonempty(tokens)[:1]
-    if not first:
+    first = first_item(tokens)
+    if first is None:
         return False
-    text = first[0].folded
+    text = first.folded
     return (text.isdigit() and len(text) in (3, 5, 7)) or is_project_code(text)
 
 
 def is_code_only(tokens: list[Token]) -> bool:
     """A line holding only a code (function, economic, unit or project code): part of a
     wrapped row, never its values."""
-    items = nonempty(tokens)
+    return _is_code_only_items(nonempty(tokens))
+
+
+def _is_code_only_items(items: list[Token]) -> bool:
     return len(items) == 1 and (
         (items[0].folded.isdigit() and 3 <= len(items[0].folded) <= 7) or is_project_code(items[0].folded)
     )
 
 
-def trailing_numbers(tokens: list[Token]) -> int:
-    """How many of the line's last non-empty tokens are values (a lone code is not)."""
-    if is_code_only(tokens):
+def trailing_numbers(tokens: list[Token], items: list[Token] | None = None) -> int:
+    """How many of the line's last non-empty tokens are values (a lone code is not).
+    `items`: `nonempty(tokens)`, when the caller has them."""
+    if items is None:
+        items = nonempty(tokens)
+    if _is_code_only_items(items):
         return 0
     count = 0
-    run: list[Token] = []
-    for token in reversed(nonempty(tokens)):
+    for token in reversed(items):
         if token.kind != "number":
             break
         count += 1
-        run.append(token)
-    if count == 1 and count < len(nonempty(tokens)) and run[0].folded.isdigit() and len(run[0].folded) in UNIT_CODE_LENGTHS:
-        return 0  # "政策管理 737001": a budget unit code ending a wrapped line, not a value
+    if count == 1 and count < len(items):
+        last = items[-1].folded
+        if last.isdigit() and len(last) in UNIT_CODE_LENGTHS:
+            return 0  # "政策管理 737001": a budget unit code ending a wrapped line, not a value
     return count
 
 

@@ -123,17 +123,21 @@ _new_token = tuple.__new__  # Token(...) without the named tuple's Python-level 
 _NUMBER_WORD_RE = re.compile(NUMBER)
 
 
-def tab_tokens(text: str, line: int, page: int | None = None, cells=None) -> list[Token]:
+def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded_text: str | None = None) -> list[Token]:
     """Cells of a tab-separated line (or the cells a format reader already knows), empties
-    kept so that positions stay meaningful."""
+    kept so that positions stay meaningful. `folded_text`: `fold(text)`, when the caller
+    has it (a tab line's cells are then folded already)."""
     parts = list(cells) if cells is not None else text.split("\t")
+    folded_parts = folded_text.split("\t") if cells is None and folded_text is not None else None
+    if folded_parts is not None and len(folded_parts) != len(parts):
+        folded_parts = None
     tokens = []
     append = tokens.append
     for i, p in enumerate(parts):
         if not p or p.isspace():
             append(_new_token(Token, (p.strip(), "empty", line, i, page, "", None)))
             continue
-        folded = fold(p)
+        folded = fold(p) if folded_parts is None else folded_parts[i]
         key = "".join(folded.split())  # `compact(p)`
         # `_kind(p)`: a cell that holds a number starts with a digit or a sign once folded
         if key[0] in _NUMBER_FIRST and _NUMBER_CELL_RE.fullmatch(folded):
@@ -144,14 +148,16 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None) -> lis
 
 
 
-def flat_tokens(text: str, line: int, page: int | None = None) -> list[Token]:
+def flat_tokens(text: str, line: int, page: int | None = None, folded: str | None = None) -> list[Token]:
     """Words of a flattened line. Indentation (full-width spaces) is dropped; a word that
-    starts with a number and goes on with text is split in two."""
+    starts with a number and goes on with text is split in two. `folded`: `fold(text)`,
+    when the caller has it."""
     tokens: list[Token] = []
     append = tokens.append
-    folded = fold(text)  # same length as text: positions carry over to the printed form
+    if folded is None:
+        folded = fold(text)  # same length as text: positions carry over to the printed form
     words = folded.split()
-    printed_words = words if folded is text else text.split()
+    printed_words = words if folded == text else text.split()
     if len(printed_words) != len(words):  # a space that folds to a non-space, or back
         printed_words = [text[m.start() : m.end()] for m in _WORD_RE.finditer(folded)]
     for word, printed in zip(words, printed_words):
@@ -178,7 +184,8 @@ def _word_token(printed: str, word: str, line: int, column: int, page: int | Non
     return _new_token(Token, (printed, kind, line, column, page, word, value))
 
 
-def line_tokens(text: str, line: int, page: int | None = None, cells=None) -> list[Token]:
-    if cells is not None or is_tab_line(text):
-        return tab_tokens(text, line, page, cells)
-    return flat_tokens(text, line, page)
+def line_tokens(text: str, line: int, page: int | None = None, cells=None, folded: str | None = None) -> list[Token]:
+    """`folded`: `fold(text)`, when the caller has it."""
+    if cells is not None or "\t" in text:
+        return tab_tokens(text, line, page, cells, folded)
+    return flat_tokens(text, line, page, folded)
