@@ -57,13 +57,13 @@ def _code_kind_of(row: RawRow, table: ReadTable) -> str:
     return table.code_kind
 
 
-def _row_key(row: RawRow, table: ReadTable, known: dict[str, set[str]]):
-    """(key, key_kind, code, level)."""
+def _row_key(row: RawRow, label: str, table: ReadTable, known: dict[str, set[str]]):
+    """(key, key_kind, code, level); `label`: the row's `label` (joined once by the caller)."""
     if row.code:
         kind = _code_kind_of(row, table)
         code = row.code
         if kind == "function" and len(code) == 6:
-            code = resolve_code(code, row.label, known) or code
+            code = resolve_code(code, label, known) or code
         key = f"{code}/{row.unit_code}" if row.unit_code else code
         if kind == "function":
             return key, "function_code", code, level_of(code)
@@ -72,13 +72,15 @@ def _row_key(row: RawRow, table: ReadTable, known: dict[str, set[str]]):
         return key, "label", code, None
     if row.line_number is not None:
         return str(row.line_number), "line_number", None, None
-    label = label_key(row.label) or table.template.unlabelled_row
-    return label, "label", None, None
+    return label_key(label) or table.template.unlabelled_row, "label", None, None
 
 
 def _amount(token, unit: Unit) -> Amount:
+    value = token.value
     source = unchecked(SourceRef, {"line": token.line, "column": token.column, "page": token.page, "text": None})
-    return unchecked(Amount, {"value": token_value(token), "unit": unit, "raw": token.text, "source": source})
+    return unchecked(Amount, {
+        "value": value if value is not None else token_value(token), "unit": unit, "raw": token.text, "source": source,
+    })
 
 
 def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[DocumentLine, ...]) -> Table:
@@ -91,7 +93,8 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
     seen: dict[str, int] = {}
     table.rows.sort(key=lambda r: r.section)  # side-by-side sections are stacked, in order
     for raw in table.rows:
-        key, kind, code, level = _row_key(raw, table, known)
+        label = raw.label
+        key, kind, code, level = _row_key(raw, label, table, known)
         if not key:
             key, kind = "row", "label"
         seen[key] = seen.get(key, 0) + 1
@@ -108,7 +111,7 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
             unchecked(Row, {
                 "key": key,
                 "key_kind": kind,
-                "label": raw.label or (table.template.unlabelled_row if not raw.code and raw.line_number is None else ""),
+                "label": label or (table.template.unlabelled_row if not raw.code and raw.line_number is None else ""),
                 "code": code,
                 "printed_code": raw.code if raw.code and raw.code != code else None,
                 "line_number": raw.line_number,
@@ -145,11 +148,14 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     keys; terms this document does not print are left out."""
     found: list[Identity] = []
     identities = table.template.identities_for(table.column_set)
+    label_keys: list[str] | None = None  # each row's label_key, made once for all row identities
     for spec in identities:
         if spec.axis == "column":
             identity = _column_identity(table, rows, spec, identities)
         else:
-            identity = _row_identity(table, rows, spec)
+            if label_keys is None:
+                label_keys = [label_key(row.label) if row.label else "" for row in rows]
+            identity = _row_identity(table, rows, spec, label_keys)
         if identity is not None:
             found.append(identity)
     return found
@@ -173,24 +179,27 @@ def _column_identity(table: ReadTable, rows: list[Row], spec, identities) -> Ide
     return None
 
 
-def _section_rows(table: ReadTable, rows: list[Row], section_key: str | None) -> list[tuple[RawRow, Row]]:
-    pairs = list(zip(table.rows, rows))
+def _section_rows(
+    table: ReadTable, rows: list[Row], label_keys: list[str], section_key: str | None
+) -> list[tuple[RawRow, Row, str]]:
+    """(row as read, row, its label_key) of the rows in the section (every row without one)."""
+    triples = list(zip(table.rows, rows, label_keys))
     if section_key is None or not table.section_keys:
-        return pairs
+        return triples
     wanted = {i for i, k in enumerate(table.section_keys) if k == section_key}
-    return [(raw, row) for raw, row in pairs if raw.section in wanted]
+    return [triple for triple in triples if triple[0].section in wanted]
 
 
-def _find(pairs: list[tuple[RawRow, Row]], pattern: str) -> list[int]:
+def _find(triples: list[tuple[RawRow, Row, str]], pattern: str) -> list[int]:
     regex = re.compile(pattern)
     return [
-        i for i, (_, row) in enumerate(pairs)
-        if row.key == pattern or (row.label and regex.fullmatch(label_key(row.label)))
+        i for i, (_, row, key) in enumerate(triples)
+        if row.key == pattern or (row.label and regex.fullmatch(key))
     ]
 
 
-def _row_identity(table: ReadTable, rows: list[Row], spec) -> Identity | None:
-    pairs = _section_rows(table, rows, spec.section)
+def _row_identity(table: ReadTable, rows: list[Row], spec, label_keys: list[str]) -> Identity | None:
+    pairs = _section_rows(table, rows, label_keys, spec.section)
     targets = _find(pairs, spec.target)
     if not targets:
         return None
