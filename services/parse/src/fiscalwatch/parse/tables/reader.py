@@ -548,9 +548,10 @@ def is_code_cell(token: Token) -> bool:
 def _section_rows_flat(tokens: list[Token], template: TemplateSpec, section_count: int) -> list[RawRow]:
     rows = []
     current = 0
+    known_row = template.known_row_re.fullmatch
+
     def known(text: str) -> bool:
-        key = label_key(text)
-        return any(p.fullmatch(key) for s in template.sections for p in s.rows if not p.pattern.startswith(".*"))
+        return known_row(label_key(text)) is not None
 
     for k, (label, values) in enumerate(split_sections_flat(tokens, known)):
         text = label_key("".join(t.text for t in label))
@@ -576,10 +577,10 @@ def _section_for(label: str, template: TemplateSpec, proposed: int, count: int) 
     if not label:
         return proposed
     spec = sections[min(proposed, len(sections) - 1)]
-    if any(p.fullmatch(label) for p in spec.rows):
+    if spec.row_re.fullmatch(label):
         return proposed
     for s in range(proposed + 1, count):
-        if any(p.fullmatch(label) for p in sections[min(s, len(sections) - 1)].rows):
+        if sections[min(s, len(sections) - 1)].row_re.fullmatch(label):
             return s
     return proposed
 

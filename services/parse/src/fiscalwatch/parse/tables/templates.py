@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -47,6 +47,11 @@ class SectionSpec:
     header: re.Pattern[str]  # a header cell that starts the section (tab layout)
     columns: tuple[ColumnSpec, ...]
     rows: tuple[re.Pattern[str], ...]  # labels known to belong to this section
+
+    @cached_property
+    def row_re(self) -> re.Pattern[str]:
+        """`rows` as one pattern: its fullmatch is any of theirs."""
+        return any_of(self.rows)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,18 @@ class TemplateSpec:
 
     def matches_title(self, caption: str) -> bool:
         return any(p.search(caption) for p in self.titles)
+
+    @cached_property
+    def known_row_re(self) -> re.Pattern[str]:
+        """The row labels every section knows by name (not the catch-all ".*" ones), as one
+        pattern: its fullmatch is any of theirs."""
+        return any_of([p for section in self.sections for p in section.rows if not p.pattern.startswith(".*")])
+
+
+def any_of(patterns) -> re.Pattern[str]:
+    """One alternation of `patterns`, whose fullmatch is any of theirs (in C, not a loop);
+    of none, a pattern that matches nothing."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)")
 
 
 def _patterns(values) -> tuple[re.Pattern[str], ...]:
