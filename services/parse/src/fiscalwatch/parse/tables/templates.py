@@ -86,10 +86,14 @@ class TemplateSpec:
     def priority_for(self, code: str | None) -> tuple[str, ...]:
         """The tie-break order of columns for a row with this code (longest prefix wins)."""
         if code:
-            for prefix, keys in sorted(self.priority_by_code, key=lambda p: -len(p[0])):
+            for prefix, keys in self._priority_by_longest_prefix:
                 if code.startswith(prefix):
                     return keys
         return self.priority
+
+    @cached_property
+    def _priority_by_longest_prefix(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple(sorted(self.priority_by_code, key=lambda p: -len(p[0])))
 
     def identities_for(self, column_set: "ColumnSet | None") -> tuple[IdentitySpec, ...]:
         """The identities of a table read with `column_set`: its own column identities when
