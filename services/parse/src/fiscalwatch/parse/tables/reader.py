@@ -33,6 +33,7 @@ from fiscalwatch.parse.tables.notes import empty_note, is_note_key, parse_identi
 from fiscalwatch.parse.tables.rows import (
     RawRow,
     has_ordinal,
+    has_ordinal_compact,
     nonempty,
     parse_detail_row,
     split_sections_flat,
@@ -42,7 +43,7 @@ from fiscalwatch.parse.tables.rows import (
 )
 from fiscalwatch.parse.tables.segment import Region, number_of, number_of_key, unit_of_key
 from fiscalwatch.parse.tables.templates import ColumnSet, ColumnSpec, TemplateSpec
-from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, line_tokens, small_int, token_value
+from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, label_key_of_compact, line_tokens, small_int, token_value
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
 _TOTAL_LABELS = {"合计", "总计"}
@@ -99,9 +100,9 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[
     if not items:
         return False
     first = items[0]
-    if template.layout == "sections" and has_ordinal(first.text):
+    if template.layout == "sections" and has_ordinal_compact(first.folded):
         return True
-    if first.kind == "text" and label_key(first.text) in _TOTAL_LABELS:
+    if first.kind == "text" and label_key_of_compact(first.folded) in _TOTAL_LABELS:
         if any(t.kind == "text" for t in items[1:]):
             return False  # a header line that starts with the word 合计
         # a lone 合计 is a row when it has cells (tab) or values, or its values follow
@@ -357,7 +358,7 @@ def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> l
             continue
         starts_new = (
             starts_with_row_code(items)
-            or (items[0].kind == "text" and label_key(items[0].text) in _TOTAL_LABELS)
+            or (items[0].kind == "text" and label_key_of_compact(items[0].folded) in _TOTAL_LABELS)
             # free-text tables: a unit code with its name opens the next unit's row
             or (free_text and starts_with_code(items) and len(items) > 1 and items[1].kind == "text")
         )
@@ -481,7 +482,7 @@ def _read_sections(
         if starts and data.tab:
             rows = _section_rows_tab(tokens, starts, line_number_cols, widths)
         else:
-            if len(items) == 1 and items[0].kind == "text" and previous is not None and len(items[0].folded) <= 4 and not has_ordinal(items[0].text):
+            if len(items) == 1 and items[0].kind == "text" and previous is not None and len(items[0].folded) <= 4 and not has_ordinal_compact(items[0].folded):
                 previous.label_parts.append(items[0])  # a label wrapped onto its own line
                 previous.tokens.append(items[0])
                 continue
@@ -551,7 +552,7 @@ def _section_rows_flat(tokens: list[Token], template: TemplateSpec, section_coun
     known_row = template.known_row_re.fullmatch
 
     def known(text: str) -> bool:
-        return known_row(label_key(text)) is not None
+        return known_row(label_key_of_compact(text)) is not None
 
     for k, (label, values) in enumerate(split_sections_flat(tokens, known)):
         text = label_key("".join(t.text for t in label))

@@ -107,6 +107,11 @@ def has_ordinal(text: str) -> bool:
     return bool(_ORDINAL_START_RE.match(compact(text)))
 
 
+def has_ordinal_compact(key: str) -> bool:
+    """`has_ordinal` of a text already compact (a token's `folded`)."""
+    return bool(_ORDINAL_START_RE.match(key))
+
+
 def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     """Split a detail row into code, name, unit code and name, and values."""
     row = RawRow(tokens=tokens)
@@ -147,7 +152,9 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     row.values = values
     if tab and values:
         line = values[0].line
-        last_text = max((t.column for t in items if t.line == line and t not in values), default=-1)
+        # the values by identity: comparing tokens field by field (as `in` would) costs more
+        value_tokens = {id(t) for t in values}
+        last_text = max((t.column for t in items if t.line == line and id(t) not in value_tokens), default=-1)
         row.value_cells = [t for t in tokens if t.line == line and t.column > last_text]
     return row
 
@@ -168,7 +175,7 @@ def split_sections_flat(tokens: list[Token], known_label=lambda text: False) -> 
             starts_new = values or (
                 label
                 and not label_code_before
-                and (is_label_code or has_ordinal(token.text) or known_label(compact(token.text)))
+                and (is_label_code or has_ordinal_compact(token.folded) or known_label(token.folded))
             )
             if starts_new:
                 segments.append((label, values))

@@ -40,9 +40,13 @@ def compact(text: str) -> str:
 
 def label_key(label: str) -> str:
     """The normalised label used as a row key: compact, leading ordinal removed."""
-    key = compact(label)
-    stripped = _ORDINAL_RE.sub("", key, count=1)
-    return stripped or key
+    return label_key_of_compact(compact(label))
+
+
+def label_key_of_compact(key: str) -> str:
+    """`label_key` of a text already compact (a token's `folded`)."""
+    found = _ORDINAL_RE.match(key)
+    return (key[found.end() :] or key) if found else key
 
 
 _SMALL_INT_RE = re.compile(r"[0-9]{1,4}")
