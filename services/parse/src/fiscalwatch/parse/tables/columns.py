@@ -29,16 +29,6 @@ class ColumnIdentity:
     terms: tuple[tuple[int, int], ...]  # (sign, position)
 
 
-def violations(filled: dict[int, Decimal], identities: list[ColumnIdentity]) -> int:
-    count = 0
-    for identity in identities:
-        expected = sum((sign * filled.get(pos, Decimal(0)) for sign, pos in identity.terms), Decimal(0))
-        actual = filled.get(identity.target, Decimal(0))
-        if abs(actual - expected) > ROUNDING * max(1, len(identity.terms)):
-            count += 1
-    return count
-
-
 def _scaled(values: list[Decimal]) -> tuple[list[int], int]:
     """The values as integers on one common scale, and one cent on that scale: the
     candidate search compares thousands of sums, and integer sums are exact and fast."""
@@ -126,9 +116,20 @@ def infer_shift(
     if lowest > highest:
         return None
     right_aligned = n - len(cells)
+    if lowest == highest:
+        return lowest  # one shift puts every value on a column
+    # identities missed by more than the rounding, counted on integers of one scale (exact,
+    # and cheaper than Decimal)
+    ints, cent = _scaled([cells[i] for i in numbered])
+    checks = [(identity.target, identity.terms, cent * max(1, len(identity.terms))) for identity in identities]
 
     def cost(shift: int) -> tuple[int, int, int]:
-        filled = {i + shift: c for i, c in enumerate(cells) if c is not None}
-        return (violations(filled, identities), abs(shift - right_aligned), -shift)
+        filled = {i + shift: v for i, v in zip(numbered, ints)}
+        get = filled.get
+        missed = 0
+        for target, terms, tolerance in checks:
+            if abs(get(target, 0) - sum(sign * get(pos, 0) for sign, pos in terms)) > tolerance:
+                missed += 1
+        return (missed, abs(shift - right_aligned), -shift)
 
     return min(range(lowest, highest + 1), key=cost)
