@@ -9,6 +9,7 @@ columns by `columns.py`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -499,10 +500,8 @@ def _section_rows_tab(tokens: list[Token], starts: list[int], line_number_cols: 
     has_text = [False] * len(starts)
 
     def section_of(column: int) -> int:
-        for s in range(len(starts)):
-            if bounds[s] <= column < bounds[s + 1]:
-                return s
-        return 0
+        """The section whose cells hold `column` (the first, for a cell before them all)."""
+        return max(bisect_right(starts, column) - 1, 0)
 
     for token in tokens:
         if token.kind == "empty":

@@ -139,7 +139,7 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
     append = tokens.append
     for i, p in enumerate(parts):
         if not p or p.isspace():
-            append(_new_token(Token, (p.strip(), "empty", line, i, page, "", None)))
+            append(_new_token(Token, ("", "empty", line, i, page, "", None)))
             continue
         folded = fold(p) if folded_parts is None else folded_parts[i]
         key = "".join(folded.split())  # `compact(p)`
