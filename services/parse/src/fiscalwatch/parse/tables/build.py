@@ -92,28 +92,38 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
     unit = table.unit
     seen: dict[str, int] = {}
     table.rows.sort(key=lambda r: r.section)  # side-by-side sections are stacked, in order
+    unlabelled = table.template.unlabelled_row
     for raw in table.rows:
         label = raw.label
         key, kind, code, level = _row_key(raw, label, table, known)
         if not key:
             key, kind = "row", "label"
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key = f"{key}#{seen[key]}"
-        ids = ids_by_section.get(raw.section, [])
-        width = len(ids)
-        cells = {ids[pos]: _amount(tok, unit) for pos, tok in sorted(raw.cells.items()) if pos < width}
-        lines = raw.lines  # a sorted set, made on each read
-        first = lines[0] if lines else table.source.line
-        text = " | ".join(doc_lines[n - 1].text.strip() for n in lines) if lines else None
-        page = raw.tokens[0].page if raw.tokens else None
+        count = seen[key] = seen.get(key, 0) + 1
+        if count > 1:
+            key = f"{key}#{count}"
+        cells: dict[str, Amount] = {}
+        if raw.cells:
+            ids = ids_by_section.get(raw.section, [])
+            width = len(ids)
+            for pos, tok in sorted(raw.cells.items()):
+                if pos < width:
+                    cells[ids[pos]] = _amount(tok, unit)
+        tokens = raw.tokens
+        if tokens:
+            lines = sorted({t.line for t in tokens})
+            first = lines[0]
+            text = " | ".join([doc_lines[n - 1].text.strip() for n in lines])
+            page = tokens[0].page
+        else:
+            first, text, page = table.source.line, None, None
+        printed = raw.code
         rows.append(
             unchecked(Row, {
                 "key": key,
                 "key_kind": kind,
-                "label": label or (table.template.unlabelled_row if not raw.code and raw.line_number is None else ""),
+                "label": label or (unlabelled if not printed and raw.line_number is None else ""),
                 "code": code,
-                "printed_code": raw.code if raw.code and raw.code != code else None,
+                "printed_code": printed if printed and printed != code else None,
                 "line_number": raw.line_number,
                 "level": level,
                 "cells": cells,

@@ -38,10 +38,15 @@ class RawRow:
 
     @property
     def label(self) -> str:
-        out = ""
-        for prev, token in zip([None, *self.label_parts], self.label_parts):
-            gap = " " if prev is not None and prev.line == token.line else ""
-            out += gap + token.text
+        """The label's tokens joined: by a space on one line, directly across a wrap."""
+        parts = self.label_parts
+        if not parts:
+            return ""
+        out = parts[0].text
+        line = parts[0].line
+        for token in parts[1:]:
+            out += (" " + token.text) if token.line == line else token.text
+            line = token.line
         return out.strip()
 
 
