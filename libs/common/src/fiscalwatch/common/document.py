@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import partial
 from itertools import count, repeat
 from pathlib import Path
 from typing import NamedTuple
@@ -34,13 +33,11 @@ class DocumentLine(NamedTuple):
     cells: tuple[str, ...] | None = None
 
 
-_new_line = partial(tuple.__new__, DocumentLine)
-
-
 def _plain_lines(texts: list[str]) -> tuple[DocumentLine, ...]:
     """`DocumentLine(n, text)` for every text, numbered from 1, made without a Python call
-    per line."""
-    return tuple(map(_new_line, zip(count(1), texts, repeat(None), repeat(None))))
+    per line (`tuple.__new__` of each (n, text, None, None), as the named tuple's own
+    constructor would make it)."""
+    return tuple(map(tuple.__new__, repeat(DocumentLine), zip(count(1), texts, repeat(None), repeat(None))))
 
 
 @dataclass(frozen=True, slots=True)
