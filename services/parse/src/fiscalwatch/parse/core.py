@@ -12,11 +12,13 @@ It composes four readers, each owning its part of the document:
 from __future__ import annotations
 
 from fiscalwatch.common.document import SourceDocument
-from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine
+from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine, unchecked
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
 from fiscalwatch.parse.numbers import FIND_NUMBER_RE, compact_folded_lines, fold, fold_lines
 from fiscalwatch.parse.tables import extract_tables, mandatory_templates
+
+_UNREAD_REASON = "number outside any recognised table or statement"
 
 
 def parse_document(doc: SourceDocument) -> Disclosure:
@@ -35,15 +37,15 @@ def parse_document(doc: SourceDocument) -> Disclosure:
         if row.key_kind == "function_code" and row.code and len(row.code) in (3, 5, 7)
     }
     narrative = extract_facts(doc, metadata, table_lines=tables.consumed, codes=codes, folded_lines=folded_lines)
-    understood = tables.consumed | narrative.consumed
-    reported = {u.line for u in (*tables.unread, *narrative.unread)}
     unread = [*tables.unread, *narrative.unread]
+    # the lines no reader understood or reported (line n is at index n - 1), found by set
+    # arithmetic rather than a test per line, then those of them that hold a number
+    accounted = tables.consumed | narrative.consumed | {u.line for u in unread}
+    search = FIND_NUMBER_RE.search
     unread += [
-        UnreadLine(line=line.number, text=line.text, reason="number outside any recognised table or statement")
-        for line, folded in zip(doc.lines, folded_lines)
-        if line.number not in understood
-        and line.number not in reported
-        and FIND_NUMBER_RE.search(folded)
+        unchecked(UnreadLine, {"line": n, "text": doc.lines[n - 1].text, "reason": _UNREAD_REASON})
+        for n in sorted(set(range(1, len(doc.lines) + 1)) - accounted)
+        if search(folded_lines[n - 1])
     ]
     found = tuple(t.template_id for t in tables.tables)
     coverage = Coverage(
