@@ -156,28 +156,32 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
     """Words of a flattened line. Indentation (full-width spaces) is dropped; a word that
     starts with a number and goes on with text is split in two. `folded`: `fold(text)`,
     when the caller has it."""
-    tokens: list[Token] = []
-    append = tokens.append
     if folded is None:
         folded = fold(text)  # same length as text: positions carry over to the printed form
     words = folded.split()
-    printed_words = words if folded == text else text.split()
-    if len(printed_words) != len(words):  # a space that folds to a non-space, or back
-        printed_words = [text[m.start() : m.end()] for m in _WORD_RE.finditer(folded)]
+    if folded == text:
+        printed_words = words
+    else:
+        # folding maps a space to a space and nothing else to one: the words split alike
+        printed_words = text.split()
+        if len(printed_words) != len(words):
+            printed_words = [text[m.start() : m.end()] for m in _WORD_RE.finditer(folded)]
+    tokens: list[Token] = []
+    append = tokens.append
+    number_word = _NUMBER_WORD_RE.fullmatch
     for word, printed in zip(words, printed_words):
         if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
             append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None)))
-            continue
-        if _NUMBER_WORD_RE.fullmatch(word):  # the common case: the word is a number
-            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, _number_value(word))))
-            continue
-        match = _LEADING_NUMBER_RE.match(word)
-        if match and match.end() < len(word):
-            cut = match.end()
-            append(_word_token(printed[:cut], word[:cut], line, len(tokens), page))
-            append(_word_token(printed[cut:], word[cut:], line, len(tokens), page))
+        elif number_word(word):  # the common case: the word is a number
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, Decimal(word.replace(",", "")))))
         else:
-            append(_word_token(printed, word, line, len(tokens), page))
+            match = _LEADING_NUMBER_RE.match(word)
+            if match and match.end() < len(word):
+                cut = match.end()
+                append(_word_token(printed[:cut], word[:cut], line, len(tokens), page))
+                append(_word_token(printed[cut:], word[cut:], line, len(tokens), page))
+            else:
+                append(_word_token(printed, word, line, len(tokens), page))
     return tokens
 
 
