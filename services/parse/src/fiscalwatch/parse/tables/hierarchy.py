@@ -85,10 +85,12 @@ def _best_choice(
     the fewest columns whose sum misses the parent's value by more than the rounding."""
     everything = [v for row in values for v in row] + list(fixed.values()) + list(target.values())
     exponents = [v.as_tuple().exponent for v in everything]
-    places = max([2] + [-e for e in exponents if isinstance(e, int)])
-    if all(isinstance(e, int) for e in exponents) and all(
-        v.adjusted() + places < 24 for v in everything if v
-    ):
+    if all(type(e) is int for e in exponents):  # no NaN or infinity
+        places = max(2, -min(exponents, default=0))
+        exact = all(v.adjusted() + places < 24 for v in everything if v)
+    else:
+        exact = False
+    if exact:
         # Exact integers on one scale: the same comparisons as in Decimal (whose sums are
         # exact at this size), without its cost.
         scale = Decimal(1).scaleb(places)
@@ -108,15 +110,23 @@ def _best_choice(
             wanted[index[pos]] = to_int(v)
         tolerance = 10 ** (places - 2) * max(1, kid_count)
         ints = [[to_int(v) for v in row] for row in values]
-        contributions = [
-            [[(index[pos], value) for pos, value in zip(positions, row)] for positions in option]
-            for option, row in zip(options, ints)
-        ]
+        # (column index, value) of each row's option, made when a combination first uses it:
+        # the search mostly stops at one of the first combinations
+        contributions: list[dict[int, list[tuple[int, int]]]] = [{} for _ in options]
+
+        def contribution(row: int, pick: int) -> list[tuple[int, int]]:
+            made = contributions[row].get(pick)
+            if made is None:
+                made = contributions[row][pick] = [
+                    (index[pos], value) for pos, value in zip(options[row][pick], ints[row])
+                ]
+            return made
+
         best_count, best_choice = None, None
         for picks in product(*[range(len(option)) for option in options]):
             sums = base[:]
-            for option_contributions, pick in zip(contributions, picks):
-                for i, value in option_contributions[pick]:
+            for row, pick in enumerate(picks):
+                for i, value in contribution(row, pick):
                     sums[i] += value
             count = 0
             for s, w in zip(sums, wanted):
