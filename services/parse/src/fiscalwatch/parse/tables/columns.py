@@ -121,14 +121,20 @@ def infer_shift(
     # identities missed by more than the rounding, counted on integers of one scale (exact,
     # and cheaper than Decimal)
     ints, cent = _scaled([cells[i] for i in numbered])
-    checks = [(identity.target, identity.terms, cent * max(1, len(identity.terms))) for identity in identities]
+    # every identity's terms within the table's n columns (a term outside is empty)
+    checks = [
+        (identity.target, [(sign, pos) for sign, pos in identity.terms if 0 <= pos < n], cent * max(1, len(identity.terms)))
+        for identity in identities
+    ]
 
     def cost(shift: int) -> tuple[int, int, int]:
-        filled = {i + shift: v for i, v in zip(numbered, ints)}
-        get = filled.get
+        filled = [0] * n  # every value lands on a column: the shifts tried are those that fit
+        for i, v in zip(numbered, ints):
+            filled[i + shift] = v
         missed = 0
         for target, terms, tolerance in checks:
-            if abs(get(target, 0) - sum(sign * get(pos, 0) for sign, pos in terms)) > tolerance:
+            actual = filled[target] if 0 <= target < n else 0
+            if abs(actual - sum([sign * filled[pos] for sign, pos in terms])) > tolerance:
                 missed += 1
         return (missed, abs(shift - right_aligned), -shift)
 
