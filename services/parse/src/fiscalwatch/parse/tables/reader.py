@@ -498,25 +498,23 @@ def _section_rows_tab(tokens: list[Token], starts: list[int], line_number_cols: 
     bounds = starts + [10**6]
     rows = [RawRow(tokens=[], section=s) for s in range(len(starts))]
     has_text = [False] * len(starts)
-
-    def section_of(column: int) -> int:
-        """The section whose cells hold `column` (the first, for a cell before them all)."""
-        return max(bisect_right(starts, column) - 1, 0)
-
-    for token in tokens:
-        if token.kind == "empty":
-            continue
-        s = section_of(token.column)
-        if token.column in line_number_cols and small_int(token.folded) is not None:
-            rows[s].line_number = small_int(token.folded)
-            rows[s].tokens.append(token)
+    # each printed cell with its section: the section whose cells hold its column (the first,
+    # for a cell before them all)
+    cells = [(token, max(bisect_right(starts, token.column) - 1, 0)) for token in tokens if token.kind != "empty"]
+    for token, s in cells:
+        row = rows[s]
+        line_number = small_int(token.folded) if token.column in line_number_cols else None
+        if line_number is not None:
+            row.line_number = line_number
+            row.tokens.append(token)
             has_text[s] = True
-        elif token.kind == "text" or (is_code_cell(token) and token.column == starts[s]):
-            if is_code_cell(token) and token.column == starts[s]:
-                rows[s].code = token.folded
-            else:
-                rows[s].label_parts.append(token)
-            rows[s].tokens.append(token)
+        elif token.kind == "text":
+            row.label_parts.append(token)
+            row.tokens.append(token)
+            has_text[s] = True
+        elif token.column == starts[s] and is_code_cell(token):
+            row.code = token.folded
+            row.tokens.append(token)
             has_text[s] = True
     # Values start after a section's label and 行次 cells; fixed before any value is placed,
     # so that a row's second value does not move the start (and land on the first's column).
@@ -525,11 +523,10 @@ def _section_rows_tab(tokens: list[Token], starts: list[int], line_number_cols: 
         if row.tokens else starts[s] + 1
         for s, row in enumerate(rows)
     ]
-    for token in tokens:
+    for token, s in cells:
         if token.kind != "number":
             continue
-        s = section_of(token.column)
-        if token.column in line_number_cols or (rows[s].code == token.folded and token.column == starts[s]):
+        if token.column in line_number_cols or (token.column == starts[s] and rows[s].code == token.folded):
             continue
         while s > 0 and not has_text[s]:
             s -= 1  # a value printed past its section's cells ("公用经费合计 … 291.90")
