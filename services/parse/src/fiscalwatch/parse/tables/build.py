@@ -136,21 +136,21 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
         if column.id in seen_ids:
             continue
         seen_ids.add(column.id)
-        columns.append(Column(id=column.id, label=column.label))
+        columns.append(unchecked(Column, {"id": column.id, "label": column.label}))
     identities = table.identities or template_identities(table, rows)
-    return Table(
-        template_id=table.template.id,
-        number=table.number,
-        title=table.title,
-        unit=table.unit,
-        columns=tuple(columns),
-        rows=tuple(rows),
-        identities=tuple(identities),
-        declared_empty=table.declared_empty,
-        empty_note=table.empty_note,
-        source=table.source,
-        end_line=table.end_line,
-    )
+    return unchecked(Table, {
+        "template_id": table.template.id,
+        "number": table.number,
+        "title": table.title,
+        "unit": table.unit,
+        "columns": tuple(columns),
+        "rows": tuple(rows),
+        "identities": tuple(identities),
+        "declared_empty": table.declared_empty,
+        "empty_note": table.empty_note,
+        "source": table.source,
+        "end_line": table.end_line,
+    })
 
 
 def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
@@ -177,7 +177,10 @@ def _column_identity(table: ReadTable, rows: list[Row], spec, identities) -> Ide
         ids = {c.key: c.id for c in table.columns if c.section == section}
         if spec.target not in ids:
             continue
-        terms = tuple(Term(sign=sign, ref=ids[key]) for sign, key in table.template.column_terms(spec, set(ids), identities))
+        terms = tuple(
+            unchecked(Term, {"sign": sign, "ref": ids[key]})
+            for sign, key in table.template.column_terms(spec, set(ids), identities)
+        )
         if not terms:
             continue
         text = f"{ids[spec.target]} = " + " ".join(
@@ -185,7 +188,10 @@ def _column_identity(table: ReadTable, rows: list[Row], spec, identities) -> Ide
         ).lstrip("+ ")
         # Side by side, the sections share column ids: the identity covers its own rows only.
         covered = tuple(row.key for raw, row in zip(table.rows, rows) if raw.section == section) if len(sections) > 1 else ()
-        return Identity(axis="column", target=ids[spec.target], terms=terms, rows=covered, origin="template", text=text)
+        return unchecked(Identity, {
+            "axis": "column", "target": ids[spec.target], "terms": terms, "rows": covered,
+            "origin": "template", "text": text, "source": None,
+        })
     return None
 
 
@@ -219,16 +225,19 @@ def _row_identity(table: ReadTable, rows: list[Row], spec, label_keys: list[str]
             pairs[i][1] for i in range(target)
             if pairs[i][1].label and has_ordinal(pairs[i][1].label)
         ]
-        terms = tuple(Term(sign=1, ref=r.key) for r in term_rows)
+        terms = tuple(unchecked(Term, {"sign": 1, "ref": r.key}) for r in term_rows)
     else:
         terms_list = []
         for sign, pattern in spec.terms:
             hits = [i for i in _find(pairs, pattern) if i != target]
             if hits:
-                terms_list.append(Term(sign=sign, ref=pairs[hits[0]][1].key))
+                terms_list.append(unchecked(Term, {"sign": sign, "ref": pairs[hits[0]][1].key}))
         terms = tuple(terms_list)
     if not terms:
         return None
     target_key = pairs[target][1].key
     text = f"{target_key} = " + " + ".join(t.ref for t in terms)
-    return Identity(axis="row", target=target_key, terms=terms, origin="template", text=text)
+    return unchecked(Identity, {
+        "axis": "row", "target": target_key, "terms": terms, "rows": (), "origin": "template",
+        "text": text, "source": None,
+    })

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from fiscalwatch.common.model import Identity, SourceRef, Term
+from fiscalwatch.common.model import Identity, SourceRef, Term, unchecked
 from fiscalwatch.parse.tables.segment import EMPTY_NOTE_RE
 from fiscalwatch.parse.tables.text import compact
 
@@ -40,9 +40,9 @@ def _terms(body: str) -> tuple[Term, ...] | None:
             start = int(terms[-1].ref) + 1
             if value - start > MAX_RANGE:
                 return None
-            terms.extend(Term(sign=1, ref=str(n)) for n in range(start, value))
+            terms.extend(unchecked(Term, {"sign": 1, "ref": str(n)}) for n in range(start, value))
             pending_range = False
-        terms.append(Term(sign=-1 if sign == "-" else 1, ref=str(value)))
+        terms.append(unchecked(Term, {"sign": -1 if sign == "-" else 1, "ref": str(value)}))
     return tuple(terms) if terms else None
 
 
@@ -55,14 +55,15 @@ def parse_identities(text: str, source: SourceRef | None = None) -> list[Identit
         if terms is None:
             continue
         found.append(
-            Identity(
-                axis="row" if match.group(2) == "行" else "column",
-                target=match.group(1),
-                terms=terms,
-                origin="printed",
-                text=match.group(0),
-                source=source,
-            )
+            unchecked(Identity, {
+                "axis": "row" if match.group(2) == "行" else "column",
+                "target": match.group(1),
+                "terms": terms,
+                "rows": (),
+                "origin": "printed",
+                "text": match.group(0),
+                "source": source,
+            })
         )
     return found
 
