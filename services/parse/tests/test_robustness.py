@@ -60,6 +60,28 @@ def test_a_notice_is_not_a_disclosure() -> None:
     assert caught.value.name == "notice.txt" and caught.value.reason
 
 
+PORTAL_INDEXES = sorted((Path(__file__).parent / "data" / "not_disclosures").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("path", PORTAL_INDEXES, ids=lambda p: p.name[:2])
+def test_a_portal_index_of_disclosures_is_not_one(path: Path) -> None:
+    """重庆's portal pages saved as "…部门预算.pdf" (HTML): titled "…2026年预算公开", they list
+    the disclosures of the department's units, but print no table and state no amount."""
+    from fiscalwatch.parse.formats import read_document
+
+    document = read_document(path.name, path.read_bytes())
+    assert document.media_type == "text/html"
+    with pytest.raises(NotADisclosure) as caught:
+        parse_document(document)
+    assert caught.value.name == path.name and "no standard table" in caught.value.reason
+
+
+def test_a_disclosure_of_narrative_only_is_still_one() -> None:
+    text = "武汉市某局2023年度部门决算\n一、收入支出决算总体情况说明\n2023年度收、支总计2,270.24万元。\n"
+    disclosure = parse_document(SourceDocument.from_text("narrative.txt", text))
+    assert not disclosure.tables and disclosure.facts
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4000))
 def test_arbitrary_bytes_give_a_clear_error_or_a_disclosure(data: bytes) -> None:

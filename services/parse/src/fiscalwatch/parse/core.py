@@ -2,7 +2,8 @@
 
 It composes four readers, each owning its part of the document:
 - `metadata.extract_metadata`: department, region, year, kind, unit, publication date
-  (raises `NotADisclosure` for text that is not a budget or final-accounts disclosure);
+  (raises `NotADisclosure` for text that is not a budget or final-accounts disclosure;
+  so does `parse_document` for one that names budgets but prints no table and no amount);
 - `tables.extract_tables`: the standard tables, recognised by their templates;
 - `narrative.extract_facts`: every amount the text states, with the claims around it;
 - the coverage report: which standard tables were found, which are missing, and every line
@@ -12,6 +13,7 @@ It composes four readers, each owning its part of the document:
 from __future__ import annotations
 
 from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine, unchecked
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
@@ -37,6 +39,14 @@ def parse_document(doc: SourceDocument) -> Disclosure:
         if row.key_kind == "function_code" and row.code and len(row.code) in (3, 5, 7)
     }
     narrative = extract_facts(doc, metadata, table_lines=tables.consumed, codes=codes, folded_lines=folded_lines)
+    if not tables.tables and not narrative.facts:
+        # A portal's index of disclosures ("1、某局2026年部门预算情况说明" …) or a notice names
+        # budgets in its title and headings, but prints no table and states no amount.
+        raise NotADisclosure(
+            doc.name,
+            "no standard table and no amount stated in its text: a page that names budgets "
+            "(an index of disclosures, a notice), not a budget or final-accounts disclosure",
+        )
     unread = [*tables.unread, *narrative.unread]
     # the lines no reader understood or reported (line n is at index n - 1), found by set
     # arithmetic rather than a test per line, then those of them that hold a number
