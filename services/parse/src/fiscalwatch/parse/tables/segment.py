@@ -169,16 +169,17 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
     # A caption (one line, or two joined) names a 表: a line is only looked at when it, or
     # one of the two lines after it (the most a broken caption's second line can be on),
     # holds one.
-    has_table = ["表" in line.text for line in lines] + [False, False]
     titles = _titles_of(templates)
+    # the lines to look at, in order: those holding a 表 and the two before each
+    with_table = [j for j, line in enumerate(lines) if "表" in line.text]
+    looked_at = sorted({k for j in with_table for k in range(max(j - 2, 0), j + 1)})
     i = 0
-    while i < len(lines):
-        if not (has_table[i] or has_table[i + 1] or has_table[i + 2]):
-            i += 1
-            continue
+    for position in looked_at:
+        if position < i:
+            continue  # inside the caption found last
+        i = position
         text = lines[i].text
         if not text.strip() or len(text) > MAX_CAPTION_CHARS * 2:
-            i += 1
             continue
         hit = _match_caption(text, templates, titles)
         last = i
@@ -200,8 +201,6 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
             template, number = hit
             captions.append(Caption(template, i, last, text.strip(), number))
             i = last + 1
-        else:
-            i += 1
     return captions
 
 
