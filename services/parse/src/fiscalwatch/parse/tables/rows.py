@@ -19,7 +19,7 @@ _ORDINAL_START_RE = re.compile(r"^(?:[一二三四五六七八九十廿]{1,3}、
 UNIT_CODE_LENGTHS = (3, 6)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     tokens: list[Token]
     code: str | None = None
