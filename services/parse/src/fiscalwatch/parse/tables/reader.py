@@ -192,10 +192,8 @@ def read_region(
             tokens = tokenized[position] = line_tokens(line.text, line.number, line.page, line.cells, folded)
         return tokens
 
-    for position, line in enumerate(remaining):
+    for position, line in enumerate(remaining):  # every line here holds text
         text = line.text
-        if not text.strip():
-            continue
         key = remaining_keys[position]
         if in_notes or is_note_key(key):
             if in_notes and not (is_note_key(key) or _NOTE_CONTINUATION_RE.match(key)):
@@ -205,11 +203,12 @@ def read_region(
             end_line = line.number
             continue
         tokens = tokens_at(position)
-        found_unit = unit_of_key(key)
-        if found_unit and not data_lines and not is_tab_line(text) and len(key) <= 40:
-            unit = unit or found_unit
-            consumed.add(line.number)
-            continue
+        if not data_lines:
+            found_unit = unit_of_key(key)
+            if found_unit and not is_tab_line(text) and len(key) <= 40:
+                unit = unit or found_unit
+                consumed.add(line.number)
+                continue
         if data_lines or _is_data_start(
             tokens, template, tokens_at(position + 1) if position + 1 < len(remaining) else []
         ):
