@@ -392,9 +392,10 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     priority = [keys.index(k) for k in template.priority if k in keys]
     n = len(specs)
     ambiguous: dict[int, list[tuple[int, ...]]] = {}
+    priorities: dict[tuple[str, ...], list[int]] = {}  # a template order -> its positions here
     for tokens, tab in _group_detail_rows(data_lines, template.free_text):
         row = parse_detail_row(tokens, template.free_text, tab)
-        table.consumed.update(row.lines)
+        table.consumed.update([t.line for t in tokens])
         if not row.code and not row.label_parts and not row.values:
             continue
         values = row.values
@@ -410,7 +411,10 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
                 }
         if not row.cells and values:
             decimals = [token_value(t) for t in values]
-            row_priority = [keys.index(k) for k in template.priority_for(row.code) if k in keys] or priority
+            preferred = template.priority_for(row.code)
+            row_priority = priorities.get(preferred)
+            if row_priority is None:  # the same few orders recur on every row
+                row_priority = priorities[preferred] = [keys.index(k) for k in preferred if k in keys] or priority
             # settling reads no more than its first choices of a row: none more are sought
             ranked = infer.ranked_positions(decimals, n, identities, row_priority, keep=MAX_CHOICES_PER_ROW)
             positions = ranked[0] if ranked else None
