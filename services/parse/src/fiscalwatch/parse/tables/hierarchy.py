@@ -20,18 +20,27 @@ MAX_COMBINATIONS = 1024
 MAX_CHOICES_PER_ROW = 6
 
 
-def _parent_index(rows: list[RawRow], i: int, is_total: list[bool]) -> int | None:
-    """`is_total[j]`: row j is a 合计 / 总计 row without a code (`_total_rows`)."""
-    code = rows[i].code
-    if not code or not code.isdigit():
-        return None
-    for j in range(i - 1, -1, -1):
-        other = rows[j].code
-        if other and other.isdigit() and len(other) < len(code) and code.startswith(other):
-            return j
-        if is_total[j] and len(code) == 3:
-            return j
-    return None
+def _parent_indexes(rows: list[RawRow], is_total: list[bool]) -> list[int | None]:
+    """Each row's parent: the nearest row before it whose code its own code extends (208 for
+    20805), or, for a 类 (a 3-digit code), the nearest 合计 / 总计 row if that is nearer.
+    `is_total[j]`: row j is a 合计 / 总计 row without a code (`_total_rows`). Found in one
+    pass: the last row of every code seen so far is remembered."""
+    last_of_code: dict[str, int] = {}
+    last_total: int | None = None
+    parents: list[int | None] = []
+    for i, row in enumerate(rows):
+        code = row.code
+        parent = None
+        if code and code.isdigit():
+            found = [last_of_code[code[:k]] for k in range(1, len(code)) if code[:k] in last_of_code]
+            if len(code) == 3 and last_total is not None:
+                found.append(last_total)
+            parent = max(found) if found else None
+            last_of_code[code] = i
+        if is_total[i]:
+            last_total = i
+        parents.append(parent)
+    return parents
 
 
 def _total_rows(rows: list[RawRow]) -> list[bool]:
@@ -46,9 +55,7 @@ def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, 
     if not any(len(tied) > 1 for tied in candidates.values()):
         return  # nothing to settle
     children: dict[int, list[int]] = {}
-    is_total = _total_rows(rows)
-    for i in range(len(rows)):
-        parent = _parent_index(rows, i, is_total)
+    for i, parent in enumerate(_parent_indexes(rows, _total_rows(rows))):
         if parent is not None:
             children.setdefault(parent, []).append(i)
     for parent in sorted(children, key=lambda p: (len(rows[p].code or ""), p)):
