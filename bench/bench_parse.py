@@ -1,9 +1,11 @@
 """Parse time per seed document next to a bare regex scan for numbers over the same text.
 
-    .venv/bin/python bench/bench_parse.py [FILES…]
+    .venv/bin/python bench/bench_parse.py [--stages] [FILES…]
 
 Both are measured in this run, on this machine, best of N repetitions (the minimum is the
 least disturbed by other work on a shared machine). Target (issue 2): parse <= 10x scan.
+`--stages` also prints where each document's parse time goes (reading the text, metadata,
+tables, narrative), each stage timed alone, best of N, so that the next change can aim.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from pathlib import Path
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.parse import parse_document
-from fiscalwatch.parse.numbers import NUMBER_RE
+from fiscalwatch.parse.metadata import extract_metadata
+from fiscalwatch.parse.narrative import extract_facts
+from fiscalwatch.parse.numbers import NUMBER_RE, compact_folded_lines, fold, fold_lines
+from fiscalwatch.parse.tables import extract_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = sorted((ROOT / "services/parse/tests/data/seeds").glob("*.txt"))
@@ -29,7 +34,32 @@ def best_of(fn, repeat: int) -> float:
     return best
 
 
-def main(paths: list[Path], repeat: int = 20) -> int:
+def stages(path: Path, raw: bytes, repeat: int) -> str:
+    """Each stage of `parse_document` timed alone, in ms (as core.parse_document runs them)."""
+    doc = SourceDocument.from_bytes(path.name, raw)
+    folded = fold_lines([line.text for line in doc.lines])
+    keys = compact_folded_lines(folded)
+    metadata = extract_metadata(doc, keys)
+    tables = extract_tables(doc, metadata, keys, folded)
+    codes = {
+        row.code: fold(row.label).replace(" ", "")
+        for table in tables.tables
+        for row in table.rows
+        if row.key_kind == "function_code" and row.code and len(row.code) in (3, 5, 7)
+    }
+    timed = {
+        "text": best_of(lambda: SourceDocument.from_bytes(path.name, raw), repeat),
+        "fold": best_of(lambda: compact_folded_lines(fold_lines([line.text for line in doc.lines])), repeat),
+        "metadata": best_of(lambda: extract_metadata(doc, keys), repeat),
+        "tables": best_of(lambda: extract_tables(doc, metadata, keys, folded), repeat),
+        "narrative": best_of(
+            lambda: extract_facts(doc, metadata, table_lines=tables.consumed, codes=codes, folded_lines=folded), repeat
+        ),
+    }
+    return "  ".join(f"{name} {seconds * 1e3:.2f}" for name, seconds in timed.items())
+
+
+def main(paths: list[Path], repeat: int = 20, show_stages: bool = False) -> int:
     print(f"{'document':<28} {'KiB':>6} {'scan ms':>9} {'parse ms':>9} {'ratio':>7}")
     worst = 0.0
     for path in paths:
@@ -48,10 +78,14 @@ def main(paths: list[Path], repeat: int = 20) -> int:
         ratio = parse_s / scan_s
         worst = max(worst, ratio)
         print(f"{path.name[:28]:<28} {len(raw)/1024:>6.1f} {scan_s*1e3:>9.2f} {parse_s*1e3:>9.2f} {ratio:>6.1f}x")
+        if show_stages:
+            print(f"    stages (ms): {stages(path, raw, repeat)}")
     print(f"worst ratio {worst:.1f}x (target <= 10x)")
     return 0
 
 
 if __name__ == "__main__":
-    args = [Path(a) for a in sys.argv[1:]]
-    sys.exit(main(args or DEFAULT))
+    args = sys.argv[1:]
+    show = "--stages" in args
+    files = [Path(a) for a in args if a != "--stages"]
+    sys.exit(main(files or DEFAULT, show_stages=show))
