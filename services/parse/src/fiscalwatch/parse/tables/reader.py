@@ -53,7 +53,9 @@ _NOTE_CONTINUATION_RE = re.compile(r"^\d{1,2}[.、]\D")
 
 class DataLine(NamedTuple):  # a tuple: cheap to make, one per table line
     tokens: list[Token]
-    tab: bool  # cells known (tab-separated or from the format reader), empties kept
+    # cells known (tab-separated or from the format reader), empties kept; a line that is not
+    # has only the words it prints (no empty tokens)
+    tab: bool
 
 
 @dataclass
@@ -338,7 +340,7 @@ def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> l
     pending_has_values = False
     for data in data_lines:
         tokens = data.tokens
-        items = nonempty(tokens)
+        items = nonempty(tokens) if data.tab else tokens
         if not items:
             continue
         if data.tab:
@@ -479,7 +481,7 @@ def _read_sections(
     previous: RawRow | None = None
     for data in data_lines:
         tokens = data.tokens
-        items = nonempty(tokens)
+        items = nonempty(tokens) if data.tab else tokens
         if not items:
             continue
         table.consumed.add(items[0].line)

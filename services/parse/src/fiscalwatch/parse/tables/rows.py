@@ -118,9 +118,10 @@ def has_ordinal_compact(key: str) -> bool:
 
 
 def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
-    """Split a detail row into code, name, unit code and name, and values."""
+    """Split a detail row into code, name, unit code and name, and values. (`tab`: the
+    tokens are cells, empties kept; else words, none of them empty.)"""
     row = RawRow(tokens=tokens)
-    items = nonempty(tokens)
+    items = nonempty(tokens) if tab else tokens
     if not items:
         return row
     start = 0
