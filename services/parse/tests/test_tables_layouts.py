@@ -289,3 +289,74 @@ def test_rows_numbered_in_a_sequence_column_and_a_table_without_basic_spending()
     assert cells(table)["2011301"] == {"1": Decimal("700.00"), "2": Decimal("600.00"), "3": Decimal("100.00"), "4": Decimal("0.00")}
     assert [i.text for i in table.identities] == ["1 = 2 + 3 + 4"]
     assert table.unit is Unit.YUAN
+
+
+# --- 三公 tables of other provinces, and where a table ends -----------------------------------
+
+THREE_PUBLIC_WITH_MEETINGS = """\
+公开09表
+一般公共预算“三公”经费、会议费、培训费支出表
+单位：苏州市科学技术局 单位：万元
+\t\t公务用车购置及运行维护费\t\t\t\t\t
+“三公”经费合计\t因公出国（境）费\t小计\t公务用车购置费\t公务用车运行维护费\t公务接待费\t会议费\t培训费
+241.17\t0.00\t140.80\t36.00\t104.80\t100.37\t37.97\t925.46
+公开10表
+政府性基金预算支出表
+"""
+
+
+def test_three_public_with_meetings_and_training():
+    """江苏 prints 会议费 and 培训费 after the 三公 columns, in the same table."""
+    table = by_id(extract("js.txt", BUDGET, THREE_PUBLIC_WITH_MEETINGS))["budget.three_public"]
+    assert [c.label for c in table.columns][-2:] == ["会议费", "培训费"]
+    assert cells(table)["合计"] == {
+        "1": Decimal("241.17"), "2": Decimal("0.00"), "3": Decimal("140.80"), "4": Decimal("36.00"),
+        "5": Decimal("104.80"), "6": Decimal("100.37"), "7": Decimal("37.97"), "8": Decimal("925.46"),
+    }
+    assert [i.text for i in table.identities] == ["1 = 2 + 3 + 6", "3 = 4 + 5"]
+
+
+THREE_PUBLIC_AND_OFFICE_COSTS = """\
+2026年单位“三公”经费和机关运行经费预算表
+编制单位：上海市统计局 单位:万元
+“三公”经费预算数\t\t\t\t\t\t
+\t\t\t公务用车购置及运行费\t\t\t机关运行经费预算数
+合计\t因公出国(境)费\t公务接待费\t小计\t购置费\t运行费\t
+143.14\t109.14\t20.00\t14.00\t\t14.00\t1,673.72
+其他相关情况说明
+一、2026年“三公”经费预算情况说明
+2026年“三公”经费预算数为143.14万元，比2025年预算减少20.36万元。其中：
+（一）因公出国（境）费109.14万元，比2025年预算增加4.14万元。
+"""
+
+
+def test_three_public_with_office_costs_ends_where_the_text_begins():
+    """上海: 公务接待费 before the car's columns, the 机关运行经费 last; the table is the last
+    one, and the narrative after it is not one of its rows."""
+    extraction = extract("sh.txt", BUDGET, THREE_PUBLIC_AND_OFFICE_COSTS)
+    table = by_id(extraction)["budget.three_public"]
+    assert [c.label for c in table.columns] == [
+        "合计", "因公出国(境)费", "公务接待费", "公务用车购置及运行费小计", "公务用车购置费", "公务用车运行费", "机关运行经费",
+    ]
+    assert [r.key for r in table.rows] == ["合计"]
+    assert cells(table)["合计"]["7"] == Decimal("1673.72") and "5" not in cells(table)["合计"]
+    assert table.end_line == 6
+    assert not {7, 8, 9, 10} & extraction.consumed  # left to the narrative reader
+
+
+EMPTY_WITH_A_BRACKETED_NOTE = """\
+部门公开表7
+政府性基金预算支出表
+单位:万元
+\t\t2026年政府性基金预算支出\t\t
+科目编码\t科目名称\t合计\t基本支出\t项目支出
+合 计\t\t\t
+（注：2026年国家信访局部门预算中没有使用政府性基金预算拨款安排的支出。）
+部门公开表8
+"""
+
+
+def test_a_note_in_brackets_is_a_note_not_a_row():
+    table = by_id(extract("note.txt", BUDGET, EMPTY_WITH_A_BRACKETED_NOTE))["budget.government_fund"]
+    assert [r.key for r in table.rows] == ["合计"]
+    assert table.end_line == 7

@@ -248,6 +248,16 @@ def test_missing_table_unit_slip_and_percent_sign() -> None:
     assert {"F-001", "F-002", "F-003"} <= set(ids(found))
 
 
+def test_a_table_in_another_unit_that_the_text_confirms_is_no_slip() -> None:
+    # 上海: the “三公” table in 万元 among tables in 元, and the text says 143.14万元.
+    three = table("budget.three_public", ["合计"], [row("合计", {"1": "143.14"})])
+    income = table("budget.income", ["合计"], [row("合计", {"1": "36289100.00"})], unit=Unit.YUAN)
+    stated = fact("三公经费", "143.14")  # in 万元
+    found = ids(validate(disclosure([income, three], [stated], unit=Unit.YUAN)))
+    assert "F-002" not in found
+    assert "F-002" in ids(validate(disclosure([income, three], [], unit=Unit.YUAN)))
+
+
 def test_key_figures_come_from_tables_then_narrative() -> None:
     income = table("final.income", ["本年收入合计"], [row("合计", {"1": "100.00"})])
     figures = key_figures(disclosure([income], [fact("收入合计", "999.00"), fact("收支总计", "120.00")]))

@@ -21,7 +21,7 @@ def _spec() -> dict:
 
 @dataclass(frozen=True)
 class TableFigure:
-    value: Decimal
+    value: Decimal  # in the document's unit
     evidence: Evidence
 
 
@@ -35,7 +35,10 @@ def _from_source(disclosure: Disclosure, source: dict, rows: list[dict] | None =
     for ref in rows or source["rows"]:
         row = find_row(table, ref)
         if row is not None and column in row.cells:
-            return TableFigure(row.cells[column].value, _evidence(table, row, column))
+            # in the document's unit, as the text's amounts are compared: a table may print
+            # its own (上海's “三公” table in 万元 among tables in 元)
+            value = row.cells[column].in_unit(disclosure.metadata.unit)
+            return TableFigure(value, _evidence(table, row, column))
     return None
 
 

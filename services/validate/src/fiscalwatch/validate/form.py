@@ -1,4 +1,5 @@
-"""Form and completeness: mandatory tables, and one amount unit throughout."""
+"""Form and completeness: mandatory tables, and one amount unit throughout (or a table's own
+unit, when the text confirms it)."""
 
 from __future__ import annotations
 
@@ -33,12 +34,20 @@ def form_findings(disclosure: Disclosure) -> Iterator[Finding]:
             )
     unit = disclosure.metadata.unit
     for table in disclosure.tables:
-        if table.unit is not unit and not table.declared_empty:
+        if table.unit is not unit and not table.declared_empty and not _unit_confirmed_by_text(table, disclosure):
             yield finding(
                 "F-002", f"{table.template_id} 以{table.unit.value}列示，文件以{unit.value}为单位",
                 f"{table.template_id} is in {table.unit.value} while the document is in {unit.value}",
                 [Evidence(table=table.template_id, source=table.source)],
             )
+
+
+def _unit_confirmed_by_text(table, disclosure: Disclosure) -> bool:
+    """The text states one of the table's amounts in the table's own unit (上海 prints its
+    “三公” table in 万元 among tables in 元, and says "“三公”经费预算数为143.14万元"): the table
+    is in the unit it declares, and no slip was made."""
+    printed = {cell.value for row in table.rows for cell in row.cells.values() if cell.value}
+    return any(fact.amount.unit is table.unit and fact.amount.value in printed for fact in disclosure.facts)
 
 
 @cache

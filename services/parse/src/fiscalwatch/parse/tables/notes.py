@@ -24,7 +24,7 @@ _IDENTITY_RE = re.compile(
     rf"(\d{{1,3}})(行|栏)(?:各行)?=\(?([+-]?{_TERM}(?:[+-]{_TERM})*)\)?(?:行|栏)(?:各行)?"
 )
 _TERM_RE = re.compile(r"([+-]?)(\d{1,3}|\.{2,3}|…{1,2})")
-NOTE_START_RE = re.compile(r"^(?:注|说明|备注)\s*[:：]")
+NOTE_START_RE = re.compile(r"^[(（]?(?:注|说明|备注)\s*[:：]")  # "注：…", "（注：…）"
 
 
 def _terms(body: str) -> tuple[Term, ...] | None:
@@ -88,4 +88,4 @@ def is_note_key(key: str) -> bool:
     )
 
 
-_NOTE_FIRST_CHARS = frozenset("注说备")  # what NOTE_START_RE can start with
+_NOTE_FIRST_CHARS = frozenset("注说备(（")  # what NOTE_START_RE can start with

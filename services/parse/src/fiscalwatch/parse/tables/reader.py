@@ -120,6 +120,16 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[
     return _is_values_only(tokens) and any("." in t.folded for t in items)
 
 
+_HEADING_OF_PROSE_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\))?[^\d,，。；;:：]{2,30}(?:说明|情况)$")
+
+
+def _is_prose(key: str) -> bool:
+    """A line of the text after a table, not a row: a sentence ("…预算数为143.14万元，比2025年
+    预算减少20.36万元。"), or the heading of one ("其他相关情况说明", "一、…情况说明"). A
+    table's rows print no full stop, and a heading ending in 说明 or 情况 holds no amount."""
+    return "。" in key or bool(_HEADING_OF_PROSE_RE.match(key))
+
+
 def _has_amount(tokens: list[Token]) -> bool:
     return any(t.kind == "number" and "." in t.folded for t in tokens)
 
@@ -204,6 +214,8 @@ def read_region(
             note_lines.append(line)
             end_line = line.number
             continue
+        if data_lines and _is_prose(key):
+            break  # the text after the table ("其他相关情况说明", "一、…情况说明。…")
         tokens = tokens_at(position)
         if not data_lines:
             found_unit = unit_of_key(key)
