@@ -360,3 +360,44 @@ def test_a_note_in_brackets_is_a_note_not_a_row():
     table = by_id(extract("note.txt", BUDGET, EMPTY_WITH_A_BRACKETED_NOTE))["budget.government_fund"]
     assert [r.key for r in table.rows] == ["合计"]
     assert table.end_line == 7
+
+
+GUANGDONG = """\
+表5
+一般公共预算支出情况表（按功能分类科目）
+单位名称：广州市城市管理和综合执法局 单位：万元
+功能科目名称\t一般公共预算支出\t\t
+\t小计\t其中：基本支出\t项目支出
+合计\t1,891.07\t796.76\t1,094.31
+[212]城乡社区支出\t1,891.07\t796.76\t1,094.31
+[21201]城乡社区管理事务\t1,891.07\t796.76\t1,094.31
+[2120104]城管执法\t1,791.07\t696.76\t1,094.31
+[2120199]其他城乡社区管理事务支出\t100.00\t100.00\t0.00
+注：无。
+表6
+一般公共预算基本支出情况表（按经济分类科目）
+单位名称：广州市城市管理和综合执法局 单位：万元
+部门预算支出经济科目\t预算
+合计\t796.76
+[301]工资福利支出\t700.00
+[30101]基本工资\t700.00
+部门预算支出经济科目\t预算
+[302]商品和服务支出\t96.76
+[30201]办公费\t96.76
+注：无。
+"""
+
+
+def test_guangdong_codes_in_brackets_and_one_column_of_basic_spending():
+    """广东: the code in brackets before its name, in the name's cell; captions ending in
+    （按功能分类科目）; the basic spending in one column (预算), its header printed again after
+    the page break (not a row)."""
+    tables = by_id(extract("gd.txt", BUDGET, GUANGDONG))
+    spending = tables["budget.general_budget_expenditure"]
+    assert [r.key for r in spending.rows] == ["合计", "212", "21201", "2120104", "2120199"]
+    assert spending.row("2120104").label == "城管执法" and spending.row("2120104").level == "item"
+    assert cells(spending)["2120104"] == {"1": Decimal("1791.07"), "2": Decimal("696.76"), "3": Decimal("1094.31")}
+    basic = tables["budget.general_budget_basic"]
+    assert [c.label for c in basic.columns] == ["合计"]
+    assert [r.key for r in basic.rows] == ["合计", "301", "30101", "302", "30201"]
+    assert cells(basic)["302"] == {"1": Decimal("96.76")}

@@ -186,6 +186,7 @@ def read_region(
     number, unit, consumed, i = _caption_block(lines, keys, region, before)
 
     header_lines: list[list[Token]] = []
+    header_keys: set[str] = set()  # the header lines compact
     data_lines: list[DataLine] = []
     note_lines: list[DocumentLine] = []
     in_notes = False
@@ -216,6 +217,11 @@ def read_region(
             continue
         if data_lines and _is_prose(key):
             break  # the text after the table ("其他相关情况说明", "一、…情况说明。…")
+        if data_lines and key in header_keys and (len(key) >= 6 or line.cells is not None or is_tab_line(text)):
+            # the header repeated after a page break, not a row (a short word on a flattened
+            # line may be a wrapped name's end: "行政事业单位养老 / 支出")
+            consumed.add(line.number)
+            continue
         tokens = tokens_at(position)
         if not data_lines:
             found_unit = unit_of_key(key)
@@ -229,6 +235,7 @@ def read_region(
             data_lines.append(DataLine(tokens, line.cells is not None or is_tab_line(text)))
         else:
             header_lines.append(tokens)
+            header_keys.add(key)
         end_line = line.number
 
     header = read_header(header_lines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from fiscalwatch.parse.tables.text import Token, compact, is_code, is_project_code
 
@@ -124,6 +125,8 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     items = nonempty(tokens) if tab else tokens
     if not items:
         return row
+    if items[0].kind == "text" and items[0].folded.startswith("["):
+        items = [*_split_bracketed_code(items[0]), *items[1:]]
     start = 0
     if is_code(items[0].folded) or is_project_code(items[0].folded):
         row.code = items[0].folded
@@ -163,6 +166,24 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
         last_text = max((t.column for t in items if t.line == line and id(t) not in value_tokens), default=-1)
         row.value_cells = [t for t in tokens if t.line == line and t.column > last_text]
     return row
+
+
+_BRACKETED_CODE_RE = re.compile(r"\[(\d{3,7})\](.+)")  # 广东: "[2080501]行政单位离退休"
+
+
+def _split_bracketed_code(token: Token) -> list[Token]:
+    """A code printed in brackets before its name, in one cell: the code and the name, as a
+    table printing them apart has them (same line and cell)."""
+    found = _BRACKETED_CODE_RE.fullmatch(token.folded)
+    if found is None:
+        return [token]
+    code, name = found.group(1), found.group(2)
+    # the printed text folds to the same length: the name is printed at the same place
+    printed = token.text[len(token.text) - len(name) :] if len(token.text) >= len(name) else name
+    return [
+        token._replace(text=code, kind="number", folded=code, value=Decimal(code)),
+        token._replace(text=printed, folded=name, value=None),
+    ]
 
 
 def split_sections_flat(tokens: list[Token], known_label=lambda text: False) -> list[tuple[list[Token], list[Token]]]:
