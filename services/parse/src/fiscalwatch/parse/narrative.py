@@ -21,7 +21,7 @@ import yaml
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import (
-    Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
+    Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine, unchecked,
 )
 from fiscalwatch.parse.numbers import FIND_NUMBER_RE, NUMBER, fold
 
@@ -361,16 +361,19 @@ class _Reader:
 
     # `raw` is always a NUMBER matched in the folded stream: what `parse_decimal` and
     # `decimal_places` would check and fold of it is known, and only the commas are left.
+    # The models are made `unchecked`: every value is typed here (an int line and column, a
+    # Decimal, a Unit), and validating each cost as much as reading the amount.
     def _amount(self, raw: str, unit: Unit, offset: int) -> Amount:
         line, column, page = self.stream.place(offset)
-        return Amount(value=Decimal(raw.replace(",", "")), unit=unit, raw=raw,
-                      source=SourceRef(line=line, column=column, page=page))
+        source = unchecked(SourceRef, {"line": line, "column": column, "page": page, "text": None})
+        return unchecked(Amount, {"value": Decimal(raw.replace(",", "")), "unit": unit, "raw": raw, "source": source})
 
     def _percent(self, raw: str, has_sign: bool, offset: int) -> Percent:
         line, column, page = self.stream.place(offset)
         places = len(raw) - raw.index(".") - 1 if "." in raw else 0
-        return Percent(value=Decimal(raw.replace(",", "")), raw=raw, places=places, has_percent_sign=has_sign,
-                       source=SourceRef(line=line, column=column, page=page))
+        source = unchecked(SourceRef, {"line": line, "column": column, "page": page, "text": None})
+        return unchecked(Percent, {"value": Decimal(raw.replace(",", "")), "raw": raw, "places": places,
+                                   "has_percent_sign": has_sign, "source": source})
 
     def _direction(self, prefix: str) -> str | None:
         stripped = prefix.rstrip()
@@ -450,17 +453,17 @@ class _Reader:
         text = self.stream.text
         share = _SHARE_RE.match(text, after, end)
         if share:
-            draft.share = Share(rate=self._percent(share.group("p"), bool(share.group("pct")), share.start("p")),
-                                of=share.group("of").strip())
+            rate = self._percent(share.group("p"), bool(share.group("pct")), share.start("p"))
+            draft.share = unchecked(Share, {"rate": rate, "of": share.group("of").strip()})
             self.understood.append((share.start("p"), share.end()))
             after = share.end()
         completion = _COMPLETION_RE.match(text, after, end)
         if completion:
-            draft.completion = Completion(
+            draft.completion = unchecked(Completion, {
                 # "完成年初预算的" is of the initial budget even when an adjusted one was stated since.
-                budget=initial_budget if completion.group("which") == "年初" and initial_budget else pending_budget,
-                rate=self._percent(completion.group("p"), bool(completion.group("pct")), completion.start("p")),
-            )
+                "budget": initial_budget if completion.group("which") == "年初" and initial_budget else pending_budget,
+                "rate": self._percent(completion.group("p"), bool(completion.group("pct")), completion.start("p")),
+            })
             self.understood.append((completion.start("p"), completion.end()))
             after = completion.end()
         return after
@@ -610,15 +613,21 @@ def extract_facts(
     reader = _Reader(doc, metadata, stream, codes or {})
     reader.read()
     facts = [
-        NarrativeFact(
-            quantity=d.quantity, scope=d.scope, subject=d.subject[-60:], year=d.year, amount=d.amount,
-            change=Change(**d.change) if d.change else None, share=d.share, completion=d.completion,
-            sentence=d.sentence, source=d.source,
-        )
+        unchecked(NarrativeFact, {
+            "quantity": d.quantity, "scope": d.scope, "subject": d.subject[-60:], "year": d.year, "amount": d.amount,
+            "change": _change(d.change) if d.change else None, "share": d.share, "completion": d.completion,
+            "sentence": d.sentence, "source": d.source,
+        })
         for d in reader.facts
     ]
     consumed, unread = _coverage(stream, reader)
     return FactExtraction(facts=facts, consumed=consumed, unread=unread)
+
+
+def _change(change: dict) -> Change:
+    """`Change(**change)`, unchecked: `_attach_change` typed its values, and states no base amount."""
+    return unchecked(Change, {"direction": change["direction"], "amount": change["amount"], "rate": change.get("rate"),
+                              "base_year": change["base_year"], "base_amount": None})
 
 
 def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[UnreadLine]]:
@@ -664,8 +673,8 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
         if i not in not_understood and line_number not in unclassified_lines
     }
     unread = [
-        UnreadLine(line=line, text=stream.originals[stream.numbers.index(line)],
-                   reason=f"amount not classified (subject: {subject[-30:] or '-'})")
+        unchecked(UnreadLine, {"line": line, "text": stream.originals[stream.numbers.index(line)],
+                               "reason": f"amount not classified (subject: {subject[-30:] or '-'})"})
         for line, subject in sorted(unclassified_lines.items())
     ]
     return frozenset(consumed), unread
