@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate, chain
+from operator import add, itemgetter
 from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,16 +32,24 @@ from fiscalwatch.parse.numbers import FIND_NUMBER_RE, NUMBER, fold
 _HEADING_RE = re.compile(
     r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．]\s*(?=[\u4e00-\u9fa5]))"
 )
+# What a heading starts with (what `_HEADING_RE` can match first, its `\s*` aside).
+_HEADING_START_RE = re.compile(r"[第一二三四五六七八九十(（\d]")
+_match_start = re.Match.start
+_match_span = re.Match.span
 _SENTENCE_END_RE = re.compile(r"[。！？\n]")
 _CLAUSE_BREAK = "，,；;：:、"
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape(_CLAUSE_BREAK) + "]")
 _AMOUNT_RE = FIND_NUMBER_RE
-_UNIT_RE = re.compile(r"\s*(万元|元|亿元)")
+_UNITS = r"万元|元|亿元"
 _PERCENT_AFTER_RE = re.compile(r"\s*%")
 # Numbers that are not money: counts, dates, years, list markers.
-_COUNT_AFTER_RE = re.compile(
-    r"\s*(?:年|月|日|号|人|个|辆|次|家|台|套|件|项|名|户|双|只|支|瓶|吨|盒|份|批|天|小时|分|条|篇|期|场|所|处|级|类|倍|万只|万双|万副|万个|万盒|万片|万人|亿|周|岁|张|本|间|座|平方米|米|公里|种|%|\.|、|\)|）)"
+_COUNT_WORDS = (
+    r"年|月|日|号|人|个|辆|次|家|台|套|件|项|名|户|双|只|支|瓶|吨|盒|份|批|天|小时|分|条|篇|期|场|所|处|级|类|倍|万只|万双|万副|万个|万盒|万片|万人|亿|周|岁|张|本|间|座|平方米|米|公里|种|%|\.|、|\)|）"
 )
+# What follows a number, read by one match: a unit (money when it ends within the sentence
+# and is not 亿元), or a count word. No count word begins a unit but 亿 (亿元), and both
+# begin after the same spaces: a count follows exactly when the unit is absent or 亿元.
+_AFTER_NUMBER_RE = re.compile(rf"\s*(?:(?P<unit>{_UNITS})|(?:{_COUNT_WORDS}))")
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _BASE_YEAR_RE = re.compile(r"(?:与|比|较|同)\s*(20\d\d)\s*年")
 _PRIOR_YEAR_RE = re.compile(r"(?:与|比|较)\s*上(?:一)?年")
@@ -135,35 +145,52 @@ class _Stream:
 
 def _stream(doc: SourceDocument, skip: frozenset[int], folded_lines: list[str] | None = None) -> _Stream:
     """`folded_lines`: `fold` of every line's text, when the caller has them already."""
-    parts: list[str] = []
-    starts, numbers, pages, originals, offsets = [], [], [], [], []
-    length = 0
-    heading_match = _HEADING_RE.match
-    for index, line in enumerate(doc.lines):
-        text = line.text
-        if line.number in skip or "\t" in text or line.cells is not None:
+    lines = doc.lines
+    # The narrative lines: no table claimed them, no tab or cell boundary makes them a table
+    # row, and they print something (`isspace` is true of exactly what `strip` strips).
+    # Each step below is one comprehension over the lines; only headings take a Python loop.
+    kept = [
+        index
+        for index, (number, text, _, cells) in enumerate(lines)
+        if cells is None and number not in skip and "\t" not in text and text and not text.isspace()
+    ]
+    originals = [lines[index].text for index in kept]
+    # folding is one character for one, and turns no space into anything else nor
+    # anything else into a space: the stream is folded parts, stripped as printed
+    if folded_lines is not None:
+        parts = [folded_lines[index].strip() for index in kept]
+    else:
+        parts = [fold(text.strip()) for text in originals]
+    lengths = list(map(len, parts))
+    # A heading ends whatever sentence came before (a line break before it), and a heading
+    # line is a sentence of its own (a line break after it): how many breaks stand right
+    # before each line's text.
+    breaks_before = [0] * len(parts)
+    # (a part starts with no space: a heading marker is its first character, and most lines
+    # are ruled out by that character alone)
+    first_characters = "".join(map(itemgetter(0), parts))
+    for k in map(_match_start, _HEADING_START_RE.finditer(first_characters)):
+        folded = parts[k]
+        marker = _HEADING_RE.match(folded)
+        if marker is None:
             continue
-        stripped = text.strip()
-        if not stripped:
-            continue
-        # folding is one character for one, and turns no space into anything else nor
-        # anything else into a space: the stream is folded parts, stripped as printed
-        folded = folded_lines[index].strip() if folded_lines is not None else fold(stripped)
-        marker = heading_match(folded)
-        if marker and parts:
-            parts.append("\n")  # a heading ends whatever sentence came before
-            length += 1
-        starts.append(length)
-        numbers.append(line.number)
-        pages.append(line.page)
-        originals.append(text)
-        offsets.append(len(text) - len(text.lstrip()))
-        parts.append(folded)
-        length += len(stripped)
-        if marker and _is_heading_folded(folded, marker):
-            parts.append("\n")  # and a heading line is a sentence of its own
-            length += 1
-    return _Stream("".join(parts), starts, numbers, pages, originals, offsets)
+        if k:  # the first line has no sentence before it to end
+            parts[k] = "\n" + folded
+            breaks_before[k] += 1
+        if _is_heading_folded(folded, marker):
+            parts[k] += "\n"
+            if k + 1 < len(parts):
+                breaks_before[k + 1] += 1
+    # a line starts after every line before it and every break up to it
+    starts = list(accumulate(map(add, chain((0,), lengths), breaks_before)))
+    return _Stream(
+        text="".join(parts),
+        starts=starts,
+        numbers=[lines[index].number for index in kept],
+        pages=[lines[index].page for index in kept],
+        originals=originals,
+        offsets=[len(text) - len(text.lstrip()) for text in originals],  # characters stripped
+    )
 
 
 def _is_code(raw: str, following: str) -> bool:
@@ -179,7 +206,7 @@ def _is_heading_line(text: str) -> bool:
 
 def _is_heading_folded(folded: str, marker: re.Match[str] | None) -> bool:
     # Any digit after the marker may be an amount that goes on in the next line.
-    return len(folded) <= 32 and bool(marker) and not any(c.isdigit() for c in folded[marker.end() :])
+    return len(folded) <= 32 and bool(marker) and not any(map(str.isdigit, folded[marker.end() :]))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -209,8 +236,7 @@ class _Reader:
         self.vocab = vocabulary()
         self.facts: list[_Draft] = []
         self.understood: list[tuple[int, int]] = []  # stream spans of understood numbers
-        # The span of every number in the stream, in order: the sentences' numbers are the
-        # stream's, since no number goes on across a sentence's end.
+        # The span of every number in the stream, in order (`read` finds them).
         self.number_spans: list[tuple[int, int]] = []
         self.unclassified: list[tuple[int, str]] = []  # (stream offset, subject)
         self.topic: tuple[str, str] | None = None  # (quantity, scope) carried from a heading sentence
@@ -225,14 +251,24 @@ class _Reader:
 
     def read(self) -> None:
         text = self.stream.text
+        # Every number in the stream, found by one scan: no number goes on across a sentence's
+        # end (no sentence end is a character of one), so a sentence's numbers are those of
+        # the stream between its start and end, as a scan of the sentence would find them.
+        numbers = list(_AMOUNT_RE.finditer(text))
+        self.number_spans = list(map(_match_span, numbers))
+        number_starts = list(map(_match_start, numbers))
+        first = 0  # the first number not in an earlier sentence
         start = 0
         for end_match in _SENTENCE_END_RE.finditer(text + "\n"):
             end = end_match.start()
             if end > start:
-                self._sentence(start, end)
+                last = bisect.bisect_left(number_starts, end, first)
+                self._sentence(start, end, numbers[first:last])
+                first = last
             start = end_match.end()
 
-    def _sentence(self, start: int, end: int) -> None:
+    def _sentence(self, start: int, end: int, numbers: list[re.Match[str]]) -> None:
+        """Reads the sentence `text[start:end]`, whose numbers are `numbers`."""
         text = self.stream.text
         sentence = text[start:end]
         first_fact = len(self.facts)
@@ -244,31 +280,37 @@ class _Reader:
         year_read = False
         original: str | None = None  # the sentence as printed, made for its first fact
         position = start
-        spans = self.number_spans
-        for match in _AMOUNT_RE.finditer(text, start, end):
-            spans.append(match.span())
-            if match.start() < position:
+        for match in numbers:
+            number_start, after = match.span()
+            if number_start < position:
                 continue  # already read as part of a claim
-            raw = match.group()
-            after = match.end()
-            unit_match = _UNIT_RE.match(text, after, end)
-            if unit_match is None or unit_match.group(1) == "亿元":
-                if self._change_amount_without_unit(match, start, end, first_fact):
+            following = _AFTER_NUMBER_RE.match(text, after)
+            printed_unit = following["unit"] if following is not None else None
+            # (the unit is the amount's only when it ends within the sentence)
+            if printed_unit is None or printed_unit == "亿元" or following.end() > end:
+                # a change without its unit ends its clause, after a fact ("各减少1,188.52，")
+                if (
+                    self.facts
+                    and (after == end or text[after] in "，,；;")
+                    and self._change_amount_without_unit(match, start, end, first_fact)
+                ):
                     position = self._position
                     continue
+                counted = following is not None and printed_unit in (None, "亿元")
                 if (
-                    _COUNT_AFTER_RE.match(text, after)
-                    or self._is_marker(text, match.start())
-                    or _is_code(raw, text[after : after + 1])
+                    counted
+                    or self._is_marker(text, number_start)
+                    or _is_code(match.group(), text[after : after + 1])
                 ):
-                    self.understood.append((match.start(), match.end()))
+                    self.understood.append((number_start, after))
                 continue
             had_money = True
-            prefix = self._clause_before(start, match.start())
-            unit = Unit.WAN_YUAN if unit_match.group(1) == "万元" else Unit.YUAN
-            amount = self._amount(raw, unit, match.start())
-            claim_end = unit_match.end()
-            self.understood.append((match.start(), claim_end))
+            raw = match.group()
+            prefix = self._clause_before(start, number_start)
+            unit = Unit.WAN_YUAN if printed_unit == "万元" else Unit.YUAN
+            amount = self._amount(raw, unit, number_start)
+            claim_end = following.end()
+            self.understood.append((number_start, claim_end))
             direction = self._direction(prefix)
             if direction is not None:
                 position = self._attach_change(direction, amount, prefix, sentence, claim_end, end, first_fact)
@@ -295,7 +337,7 @@ class _Reader:
                 source=amount.source,
             )
             if quantity == "other":
-                self.unclassified.append((match.start(), prefix.strip()))
+                self.unclassified.append((number_start, prefix.strip()))
             position = self._claims(draft, claim_end, end, pending_budget, initial_budget)
             if draft.completion is not None:
                 pending_budget = initial_budget = None
