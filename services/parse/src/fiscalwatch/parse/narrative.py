@@ -25,7 +25,7 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import (
     Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine, unchecked,
 )
-from fiscalwatch.parse.numbers import FIND_NUMBER_RE, NUMBER, fold
+from fiscalwatch.parse.numbers import NUMBER, SCAN_NUMBER_RE, fold
 
 # A heading starts a new sentence even when the previous one has no full stop.
 # ("1." only when words follow: a line "0." is a number wrapped in two, not a list item.)
@@ -39,7 +39,7 @@ _match_span = re.Match.span
 _SENTENCE_END_RE = re.compile(r"[。！？\n]")
 _CLAUSE_BREAK = "，,；;：:、"
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape(_CLAUSE_BREAK) + "]")
-_AMOUNT_RE = FIND_NUMBER_RE
+_AMOUNT_RE = SCAN_NUMBER_RE
 _UNITS = r"万元|元|亿元"
 _PERCENT_AFTER_RE = re.compile(r"\s*%")
 # Numbers that are not money: counts, dates, years, list markers.
@@ -247,7 +247,7 @@ class _Reader:
         self.section_scope = ""  # the scope the current heading names
         # Where the clause breaks are in the stream, found by one scan of the document rather
         # than one scan before each number (`_clause_before` runs for every number).
-        self._breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(stream.text)]
+        self._breaks = list(map(_match_start, _CLAUSE_BREAK_RE.finditer(stream.text)))
 
     def read(self) -> None:
         text = self.stream.text
@@ -263,8 +263,11 @@ class _Reader:
             end = end_match.start()
             if end > start:
                 last = bisect.bisect_left(number_starts, end, first)
-                self._sentence(start, end, numbers[first:last])
-                first = last
+                if last > first:
+                    self._sentence(start, end, numbers[first:last])
+                    first = last
+                else:  # (most sentences: what `_sentence` does with one that has no numbers)
+                    self._without_amounts(text[start:end])
             start = end_match.end()
 
     def _sentence(self, start: int, end: int, numbers: list[re.Match[str]]) -> None:
@@ -342,14 +345,17 @@ class _Reader:
             if draft.completion is not None:
                 pending_budget = initial_budget = None
             self.facts.append(draft)
-        # A sentence without amounts ("7.社会保障和就业支出(类)。") names the topic of the next;
-        # a topic lasts one sentence.
         if not had_money:
-            self._heading_scope(sentence)
-            self._remember_class(sentence)  # "(一)科学技术支出(类)": the 类 of the items below
-            self.topic, self._pending_topic = None, (sentence, self.section_scope)
+            self._without_amounts(sentence)
         else:
             self.topic, self._pending_topic = None, None
+
+    def _without_amounts(self, sentence: str) -> None:
+        """A sentence without amounts ("7.社会保障和就业支出(类)。") names the topic of the next;
+        a topic lasts one sentence."""
+        self._heading_scope(sentence)
+        self._remember_class(sentence)  # "(一)科学技术支出(类)": the 类 of the items below
+        self.topic, self._pending_topic = None, (sentence, self.section_scope)
 
     def _current_topic(self) -> tuple[str, str] | None:
         """The topic carried from the previous sentence, classified when first asked for, as
@@ -519,6 +525,9 @@ class _Reader:
         if not self.vocab.any_quantity.search(subject):
             return None
         for quantity, pattern in self.vocab.quantities:
+            # (most phrases are not there: one search tells, cheaper than starting a finditer)
+            if pattern.search(subject) is None:
+                continue
             for m in pattern.finditer(subject):
                 gap = subject[m.end() :]
                 if not near or (len(gap.strip()) <= NEAR_GAP and "用于" not in gap):
@@ -682,6 +691,10 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
     such a number has exactly the stream's numbers within it.)"""
     understood = sorted(reader.understood)
     starts = [s for s, _ in understood]
+    # The end of the last (widest) understood span at each start: what `is_understood` finds
+    # for a number where such a span starts, as nearly every number is read (its own span, or
+    # its claim's).
+    widest_at = dict(understood)
     text = stream.text
     line_starts = stream.starts
     ends = line_starts[1:] + [len(text)]
@@ -695,14 +708,13 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
     split: set[int] = set()  # lines a number goes on from or to
     i = 0
     for start, end in reader.number_spans:
-        while ends[i] <= start:
-            i += 1
+        i = bisect.bisect_right(ends, start, i)  # the line the number starts on
         if end > ends[i]:
             last = i
             while ends[last] < end:
                 last += 1
             split.update(range(i, last + 1))
-        elif not is_understood(start, end):
+        elif widest_at.get(start, -1) < end and not is_understood(start, end):
             not_understood.add(i)
     for i in split:
         if all(is_understood(*m.span()) for m in _AMOUNT_RE.finditer(text, line_starts[i], ends[i])):
@@ -714,8 +726,10 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
         for i, line_number in enumerate(stream.numbers)
         if i not in not_understood and line_number not in unclassified_lines
     }
+    # each line number's first stream index (what `list.index` finds), made in one pass
+    first_index = dict(zip(reversed(stream.numbers), range(len(stream.numbers) - 1, -1, -1))) if unclassified_lines else {}
     unread = [
-        unchecked(UnreadLine, {"line": line, "text": stream.originals[stream.numbers.index(line)],
+        unchecked(UnreadLine, {"line": line, "text": stream.originals[first_index[line]],
                                "reason": f"amount not classified (subject: {subject[-30:] or '-'})"})
         for line, subject in sorted(unclassified_lines.items())
     ]
