@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate, chain
+from operator import add, itemgetter
 from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,25 +23,33 @@ import yaml
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import (
-    Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
+    Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine, unchecked,
 )
-from fiscalwatch.parse.numbers import FIND_NUMBER_RE, NUMBER, fold
+from fiscalwatch.parse.numbers import NUMBER, SCAN_NUMBER_RE, fold
 
 # A heading starts a new sentence even when the previous one has no full stop.
 # ("1." only when words follow: a line "0." is a number wrapped in two, not a list item.)
 _HEADING_RE = re.compile(
     r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、．]\s*(?=[\u4e00-\u9fa5]))"
 )
+# What a heading starts with (what `_HEADING_RE` can match first, its `\s*` aside).
+_HEADING_START_RE = re.compile(r"[第一二三四五六七八九十(（\d]")
+_match_start = re.Match.start
+_match_span = re.Match.span
 _SENTENCE_END_RE = re.compile(r"[。！？\n]")
 _CLAUSE_BREAK = "，,；;：:、"
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape(_CLAUSE_BREAK) + "]")
-_AMOUNT_RE = FIND_NUMBER_RE
-_UNIT_RE = re.compile(r"\s*(万元|元|亿元)")
+_AMOUNT_RE = SCAN_NUMBER_RE
+_UNITS = r"万元|元|亿元"
 _PERCENT_AFTER_RE = re.compile(r"\s*%")
 # Numbers that are not money: counts, dates, years, list markers.
-_COUNT_AFTER_RE = re.compile(
-    r"\s*(?:年|月|日|号|人|个|辆|次|家|台|套|件|项|名|户|双|只|支|瓶|吨|盒|份|批|天|小时|分|条|篇|期|场|所|处|级|类|倍|万只|万双|万副|万个|万盒|万片|万人|亿|周|岁|张|本|间|座|平方米|米|公里|种|%|\.|、|\)|）)"
+_COUNT_WORDS = (
+    r"年|月|日|号|人|个|辆|次|家|台|套|件|项|名|户|双|只|支|瓶|吨|盒|份|批|天|小时|分|条|篇|期|场|所|处|级|类|倍|万只|万双|万副|万个|万盒|万片|万人|亿|周|岁|张|本|间|座|平方米|米|公里|种|%|\.|、|\)|）"
 )
+# What follows a number, read by one match: a unit (money when it ends within the sentence
+# and is not 亿元), or a count word. No count word begins a unit but 亿 (亿元), and both
+# begin after the same spaces: a count follows exactly when the unit is absent or 亿元.
+_AFTER_NUMBER_RE = re.compile(rf"\s*(?:(?P<unit>{_UNITS})|(?:{_COUNT_WORDS}))")
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _BASE_YEAR_RE = re.compile(r"(?:与|比|较|同)\s*(20\d\d)\s*年")
 _PRIOR_YEAR_RE = re.compile(r"(?:与|比|较)\s*上(?:一)?年")
@@ -135,35 +145,52 @@ class _Stream:
 
 def _stream(doc: SourceDocument, skip: frozenset[int], folded_lines: list[str] | None = None) -> _Stream:
     """`folded_lines`: `fold` of every line's text, when the caller has them already."""
-    parts: list[str] = []
-    starts, numbers, pages, originals, offsets = [], [], [], [], []
-    length = 0
-    heading_match = _HEADING_RE.match
-    for index, line in enumerate(doc.lines):
-        text = line.text
-        if line.number in skip or "\t" in text or line.cells is not None:
+    lines = doc.lines
+    # The narrative lines: no table claimed them, no tab or cell boundary makes them a table
+    # row, and they print something (`isspace` is true of exactly what `strip` strips).
+    # Each step below is one comprehension over the lines; only headings take a Python loop.
+    kept = [
+        index
+        for index, (number, text, _, cells) in enumerate(lines)
+        if cells is None and number not in skip and "\t" not in text and text and not text.isspace()
+    ]
+    originals = [lines[index].text for index in kept]
+    # folding is one character for one, and turns no space into anything else nor
+    # anything else into a space: the stream is folded parts, stripped as printed
+    if folded_lines is not None:
+        parts = [folded_lines[index].strip() for index in kept]
+    else:
+        parts = [fold(text.strip()) for text in originals]
+    lengths = list(map(len, parts))
+    # A heading ends whatever sentence came before (a line break before it), and a heading
+    # line is a sentence of its own (a line break after it): how many breaks stand right
+    # before each line's text.
+    breaks_before = [0] * len(parts)
+    # (a part starts with no space: a heading marker is its first character, and most lines
+    # are ruled out by that character alone)
+    first_characters = "".join(map(itemgetter(0), parts))
+    for k in map(_match_start, _HEADING_START_RE.finditer(first_characters)):
+        folded = parts[k]
+        marker = _HEADING_RE.match(folded)
+        if marker is None:
             continue
-        stripped = text.strip()
-        if not stripped:
-            continue
-        # folding is one character for one, and turns no space into anything else nor
-        # anything else into a space: the stream is folded parts, stripped as printed
-        folded = folded_lines[index].strip() if folded_lines is not None else fold(stripped)
-        marker = heading_match(folded)
-        if marker and parts:
-            parts.append("\n")  # a heading ends whatever sentence came before
-            length += 1
-        starts.append(length)
-        numbers.append(line.number)
-        pages.append(line.page)
-        originals.append(text)
-        offsets.append(len(text) - len(text.lstrip()))
-        parts.append(folded)
-        length += len(stripped)
-        if marker and _is_heading_folded(folded, marker):
-            parts.append("\n")  # and a heading line is a sentence of its own
-            length += 1
-    return _Stream("".join(parts), starts, numbers, pages, originals, offsets)
+        if k:  # the first line has no sentence before it to end
+            parts[k] = "\n" + folded
+            breaks_before[k] += 1
+        if _is_heading_folded(folded, marker):
+            parts[k] += "\n"
+            if k + 1 < len(parts):
+                breaks_before[k + 1] += 1
+    # a line starts after every line before it and every break up to it
+    starts = list(accumulate(map(add, chain((0,), lengths), breaks_before)))
+    return _Stream(
+        text="".join(parts),
+        starts=starts,
+        numbers=[lines[index].number for index in kept],
+        pages=[lines[index].page for index in kept],
+        originals=originals,
+        offsets=[len(text) - len(text.lstrip()) for text in originals],  # characters stripped
+    )
 
 
 def _is_code(raw: str, following: str) -> bool:
@@ -179,7 +206,7 @@ def _is_heading_line(text: str) -> bool:
 
 def _is_heading_folded(folded: str, marker: re.Match[str] | None) -> bool:
     # Any digit after the marker may be an amount that goes on in the next line.
-    return len(folded) <= 32 and bool(marker) and not any(c.isdigit() for c in folded[marker.end() :])
+    return len(folded) <= 32 and bool(marker) and not any(map(str.isdigit, folded[marker.end() :]))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -209,8 +236,7 @@ class _Reader:
         self.vocab = vocabulary()
         self.facts: list[_Draft] = []
         self.understood: list[tuple[int, int]] = []  # stream spans of understood numbers
-        # The span of every number in the stream, in order: the sentences' numbers are the
-        # stream's, since no number goes on across a sentence's end.
+        # The span of every number in the stream, in order (`read` finds them).
         self.number_spans: list[tuple[int, int]] = []
         self.unclassified: list[tuple[int, str]] = []  # (stream offset, subject)
         self.topic: tuple[str, str] | None = None  # (quantity, scope) carried from a heading sentence
@@ -221,18 +247,31 @@ class _Reader:
         self.section_scope = ""  # the scope the current heading names
         # Where the clause breaks are in the stream, found by one scan of the document rather
         # than one scan before each number (`_clause_before` runs for every number).
-        self._breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(stream.text)]
+        self._breaks = list(map(_match_start, _CLAUSE_BREAK_RE.finditer(stream.text)))
 
     def read(self) -> None:
         text = self.stream.text
+        # Every number in the stream, found by one scan: no number goes on across a sentence's
+        # end (no sentence end is a character of one), so a sentence's numbers are those of
+        # the stream between its start and end, as a scan of the sentence would find them.
+        numbers = list(_AMOUNT_RE.finditer(text))
+        self.number_spans = list(map(_match_span, numbers))
+        number_starts = list(map(_match_start, numbers))
+        first = 0  # the first number not in an earlier sentence
         start = 0
         for end_match in _SENTENCE_END_RE.finditer(text + "\n"):
             end = end_match.start()
             if end > start:
-                self._sentence(start, end)
+                last = bisect.bisect_left(number_starts, end, first)
+                if last > first:
+                    self._sentence(start, end, numbers[first:last])
+                    first = last
+                else:  # (most sentences: what `_sentence` does with one that has no numbers)
+                    self._without_amounts(text[start:end])
             start = end_match.end()
 
-    def _sentence(self, start: int, end: int) -> None:
+    def _sentence(self, start: int, end: int, numbers: list[re.Match[str]]) -> None:
+        """Reads the sentence `text[start:end]`, whose numbers are `numbers`."""
         text = self.stream.text
         sentence = text[start:end]
         first_fact = len(self.facts)
@@ -244,31 +283,37 @@ class _Reader:
         year_read = False
         original: str | None = None  # the sentence as printed, made for its first fact
         position = start
-        spans = self.number_spans
-        for match in _AMOUNT_RE.finditer(text, start, end):
-            spans.append(match.span())
-            if match.start() < position:
+        for match in numbers:
+            number_start, after = match.span()
+            if number_start < position:
                 continue  # already read as part of a claim
-            raw = match.group()
-            after = match.end()
-            unit_match = _UNIT_RE.match(text, after, end)
-            if unit_match is None or unit_match.group(1) == "亿元":
-                if self._change_amount_without_unit(match, start, end, first_fact):
+            following = _AFTER_NUMBER_RE.match(text, after)
+            printed_unit = following["unit"] if following is not None else None
+            # (the unit is the amount's only when it ends within the sentence)
+            if printed_unit is None or printed_unit == "亿元" or following.end() > end:
+                # a change without its unit ends its clause, after a fact ("各减少1,188.52，")
+                if (
+                    self.facts
+                    and (after == end or text[after] in "，,；;")
+                    and self._change_amount_without_unit(match, start, end, first_fact)
+                ):
                     position = self._position
                     continue
+                counted = following is not None and printed_unit in (None, "亿元")
                 if (
-                    _COUNT_AFTER_RE.match(text, after)
-                    or self._is_marker(text, match.start())
-                    or _is_code(raw, text[after : after + 1])
+                    counted
+                    or self._is_marker(text, number_start)
+                    or _is_code(match.group(), text[after : after + 1])
                 ):
-                    self.understood.append((match.start(), match.end()))
+                    self.understood.append((number_start, after))
                 continue
             had_money = True
-            prefix = self._clause_before(start, match.start())
-            unit = Unit.WAN_YUAN if unit_match.group(1) == "万元" else Unit.YUAN
-            amount = self._amount(raw, unit, match.start())
-            claim_end = unit_match.end()
-            self.understood.append((match.start(), claim_end))
+            raw = match.group()
+            prefix = self._clause_before(start, number_start)
+            unit = Unit.WAN_YUAN if printed_unit == "万元" else Unit.YUAN
+            amount = self._amount(raw, unit, number_start)
+            claim_end = following.end()
+            self.understood.append((number_start, claim_end))
             direction = self._direction(prefix)
             if direction is not None:
                 position = self._attach_change(direction, amount, prefix, sentence, claim_end, end, first_fact)
@@ -295,19 +340,22 @@ class _Reader:
                 source=amount.source,
             )
             if quantity == "other":
-                self.unclassified.append((match.start(), prefix.strip()))
+                self.unclassified.append((number_start, prefix.strip()))
             position = self._claims(draft, claim_end, end, pending_budget, initial_budget)
             if draft.completion is not None:
                 pending_budget = initial_budget = None
             self.facts.append(draft)
-        # A sentence without amounts ("7.社会保障和就业支出(类)。") names the topic of the next;
-        # a topic lasts one sentence.
         if not had_money:
-            self._heading_scope(sentence)
-            self._remember_class(sentence)  # "(一)科学技术支出(类)": the 类 of the items below
-            self.topic, self._pending_topic = None, (sentence, self.section_scope)
+            self._without_amounts(sentence)
         else:
             self.topic, self._pending_topic = None, None
+
+    def _without_amounts(self, sentence: str) -> None:
+        """A sentence without amounts ("7.社会保障和就业支出(类)。") names the topic of the next;
+        a topic lasts one sentence."""
+        self._heading_scope(sentence)
+        self._remember_class(sentence)  # "(一)科学技术支出(类)": the 类 of the items below
+        self.topic, self._pending_topic = None, (sentence, self.section_scope)
 
     def _current_topic(self) -> tuple[str, str] | None:
         """The topic carried from the previous sentence, classified when first asked for, as
@@ -361,16 +409,19 @@ class _Reader:
 
     # `raw` is always a NUMBER matched in the folded stream: what `parse_decimal` and
     # `decimal_places` would check and fold of it is known, and only the commas are left.
+    # The models are made `unchecked`: every value is typed here (an int line and column, a
+    # Decimal, a Unit), and validating each cost as much as reading the amount.
     def _amount(self, raw: str, unit: Unit, offset: int) -> Amount:
         line, column, page = self.stream.place(offset)
-        return Amount(value=Decimal(raw.replace(",", "")), unit=unit, raw=raw,
-                      source=SourceRef(line=line, column=column, page=page))
+        source = unchecked(SourceRef, {"line": line, "column": column, "page": page, "text": None})
+        return unchecked(Amount, {"value": Decimal(raw.replace(",", "")), "unit": unit, "raw": raw, "source": source})
 
     def _percent(self, raw: str, has_sign: bool, offset: int) -> Percent:
         line, column, page = self.stream.place(offset)
         places = len(raw) - raw.index(".") - 1 if "." in raw else 0
-        return Percent(value=Decimal(raw.replace(",", "")), raw=raw, places=places, has_percent_sign=has_sign,
-                       source=SourceRef(line=line, column=column, page=page))
+        source = unchecked(SourceRef, {"line": line, "column": column, "page": page, "text": None})
+        return unchecked(Percent, {"value": Decimal(raw.replace(",", "")), "raw": raw, "places": places,
+                                   "has_percent_sign": has_sign, "source": source})
 
     def _direction(self, prefix: str) -> str | None:
         stripped = prefix.rstrip()
@@ -450,17 +501,17 @@ class _Reader:
         text = self.stream.text
         share = _SHARE_RE.match(text, after, end)
         if share:
-            draft.share = Share(rate=self._percent(share.group("p"), bool(share.group("pct")), share.start("p")),
-                                of=share.group("of").strip())
+            rate = self._percent(share.group("p"), bool(share.group("pct")), share.start("p"))
+            draft.share = unchecked(Share, {"rate": rate, "of": share.group("of").strip()})
             self.understood.append((share.start("p"), share.end()))
             after = share.end()
         completion = _COMPLETION_RE.match(text, after, end)
         if completion:
-            draft.completion = Completion(
+            draft.completion = unchecked(Completion, {
                 # "完成年初预算的" is of the initial budget even when an adjusted one was stated since.
-                budget=initial_budget if completion.group("which") == "年初" and initial_budget else pending_budget,
-                rate=self._percent(completion.group("p"), bool(completion.group("pct")), completion.start("p")),
-            )
+                "budget": initial_budget if completion.group("which") == "年初" and initial_budget else pending_budget,
+                "rate": self._percent(completion.group("p"), bool(completion.group("pct")), completion.start("p")),
+            })
             self.understood.append((completion.start("p"), completion.end()))
             after = completion.end()
         return after
@@ -474,6 +525,9 @@ class _Reader:
         if not self.vocab.any_quantity.search(subject):
             return None
         for quantity, pattern in self.vocab.quantities:
+            # (most phrases are not there: one search tells, cheaper than starting a finditer)
+            if pattern.search(subject) is None:
+                continue
             for m in pattern.finditer(subject):
                 gap = subject[m.end() :]
                 if not near or (len(gap.strip()) <= NEAR_GAP and "用于" not in gap):
@@ -610,15 +664,21 @@ def extract_facts(
     reader = _Reader(doc, metadata, stream, codes or {})
     reader.read()
     facts = [
-        NarrativeFact(
-            quantity=d.quantity, scope=d.scope, subject=d.subject[-60:], year=d.year, amount=d.amount,
-            change=Change(**d.change) if d.change else None, share=d.share, completion=d.completion,
-            sentence=d.sentence, source=d.source,
-        )
+        unchecked(NarrativeFact, {
+            "quantity": d.quantity, "scope": d.scope, "subject": d.subject[-60:], "year": d.year, "amount": d.amount,
+            "change": _change(d.change) if d.change else None, "share": d.share, "completion": d.completion,
+            "sentence": d.sentence, "source": d.source,
+        })
         for d in reader.facts
     ]
     consumed, unread = _coverage(stream, reader)
     return FactExtraction(facts=facts, consumed=consumed, unread=unread)
+
+
+def _change(change: dict) -> Change:
+    """`Change(**change)`, unchecked: `_attach_change` typed its values, and states no base amount."""
+    return unchecked(Change, {"direction": change["direction"], "amount": change["amount"], "rate": change.get("rate"),
+                              "base_year": change["base_year"], "base_amount": None})
 
 
 def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[UnreadLine]]:
@@ -631,6 +691,10 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
     such a number has exactly the stream's numbers within it.)"""
     understood = sorted(reader.understood)
     starts = [s for s, _ in understood]
+    # The end of the last (widest) understood span at each start: what `is_understood` finds
+    # for a number where such a span starts, as nearly every number is read (its own span, or
+    # its claim's).
+    widest_at = dict(understood)
     text = stream.text
     line_starts = stream.starts
     ends = line_starts[1:] + [len(text)]
@@ -644,14 +708,13 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
     split: set[int] = set()  # lines a number goes on from or to
     i = 0
     for start, end in reader.number_spans:
-        while ends[i] <= start:
-            i += 1
+        i = bisect.bisect_right(ends, start, i)  # the line the number starts on
         if end > ends[i]:
             last = i
             while ends[last] < end:
                 last += 1
             split.update(range(i, last + 1))
-        elif not is_understood(start, end):
+        elif widest_at.get(start, -1) < end and not is_understood(start, end):
             not_understood.add(i)
     for i in split:
         if all(is_understood(*m.span()) for m in _AMOUNT_RE.finditer(text, line_starts[i], ends[i])):
@@ -663,9 +726,11 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
         for i, line_number in enumerate(stream.numbers)
         if i not in not_understood and line_number not in unclassified_lines
     }
+    # each line number's first stream index (what `list.index` finds), made in one pass
+    first_index = dict(zip(reversed(stream.numbers), range(len(stream.numbers) - 1, -1, -1))) if unclassified_lines else {}
     unread = [
-        UnreadLine(line=line, text=stream.originals[stream.numbers.index(line)],
-                   reason=f"amount not classified (subject: {subject[-30:] or '-'})")
+        unchecked(UnreadLine, {"line": line, "text": stream.originals[first_index[line]],
+                               "reason": f"amount not classified (subject: {subject[-30:] or '-'})"})
         for line, subject in sorted(unclassified_lines.items())
     ]
     return frozenset(consumed), unread
