@@ -17,7 +17,7 @@ from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine, unchecked
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
-from fiscalwatch.parse.numbers import FIND_NUMBER_RE, compact_folded_lines, fold, fold_lines
+from fiscalwatch.parse.numbers import SCAN_NUMBER_RE, compact_folded_lines, fold, fold_lines
 from fiscalwatch.parse.tables import extract_tables, mandatory_templates
 
 _UNREAD_REASON = "number outside any recognised table or statement"
@@ -51,7 +51,7 @@ def parse_document(doc: SourceDocument) -> Disclosure:
     # the lines no reader understood or reported (line n is at index n - 1), found by set
     # arithmetic rather than a test per line, then those of them that hold a number
     accounted = tables.consumed | narrative.consumed | {u.line for u in unread}
-    search = FIND_NUMBER_RE.search
+    search = SCAN_NUMBER_RE.search
     unread += [
         unchecked(UnreadLine, {"line": n, "text": doc.lines[n - 1].text, "reason": _UNREAD_REASON})
         for n in sorted(set(range(1, len(doc.lines) + 1)) - accounted)
