@@ -7,12 +7,13 @@ import re
 
 from fiscalwatch.common.text import fold
 
-_SPACE_RE = re.compile(r"\s+")
 _ORDINAL_RE = re.compile(r"^(?:[一二三四五六七八九十廿]{1,3}[、.]|\([一二三四五六七八九十廿]{1,3}\)|\d{1,2}[、.](?!\d))")
 _LEVEL_RE = re.compile(r"\((?:类|款|项)\)")
 
 
 def normalise_label(label: str) -> str:
-    key = _SPACE_RE.sub("", fold(label))
-    key = _ORDINAL_RE.sub("", key, count=1)
-    return _LEVEL_RE.sub("", key)
+    key = "".join(fold(label).split())  # every whitespace removed
+    ordinal = _ORDINAL_RE.match(key)
+    if ordinal:
+        key = key[ordinal.end() :]
+    return _LEVEL_RE.sub("", key) if "(" in key else key
