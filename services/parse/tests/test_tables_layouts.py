@@ -401,3 +401,39 @@ def test_guangdong_codes_in_brackets_and_one_column_of_basic_spending():
     assert [c.label for c in basic.columns] == ["合计"]
     assert [r.key for r in basic.rows] == ["合计", "301", "30101", "302", "30201"]
     assert cells(basic)["302"] == {"1": Decimal("96.76")}
+
+
+XIAN_THREE_PUBLIC = """\
+报表目录
+表12\t部门综合预算政府采购（资产配置、购买服务）预算表
+表13\t部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表
+表14\t部门专项业务经费绩效目标表
+
+表1
+部门综合预算收支总表
+单位：元
+项目\t预算数
+表13
+部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表
+单位：元
+\t\t上年\t\t\t\t\t\t\t\t\t当年\t\t\t\t\t\t\t\t\t增减变化情况\t\t\t\t\t\t\t\t
+\t\t\t一般公共预算拨款安排的“三公”经费预算\t\t\t\t\t\t\t\t\t一般公共预算拨款安排的“三公”经费预算\t\t\t\t\t\t\t\t\t一般公共预算拨款安排的“三公”经费预算\t\t\t\t\t\t\t
+单位编码\t单位名称\t合计\t\t因公出国\t\t公务用车购置及运行维护费\t\t\t会议费\t培训费\t合计\t\t因公出国\t\t公务用车购置及运行维护费\t\t\t会议费\t培训费\t合计\t\t因公出国\t\t公务用车购置及运行维护费\t\t\t会议费\t培训费
+\t\t\t小计\t（境）费用\t公务接待费\t小计\t公务用车购置费\t公务用车运行维护费\t\t\t\t小计\t（境）费用\t公务接待费\t小计\t公务用车购置费\t公务用车运行维护费\t\t\t\t小计\t（境）费用\t公务接待费\t小计\t公务用车购置费\t公务用车运行维护费\t\t
+合计\t\t1,335,000.00\t1,235,000.00\t\t10,000.00\t1,225,000.00\t\t1,225,000.00\t\t100,000.00\t2,514,000.00\t2,514,000.00\t\t20,000.00\t2,494,000.00\t\t2,494,000.00\t\t\t1,179,000.00\t1,279,000.00\t\t10,000.00\t1,269,000.00\t\t1,269,000.00\t\t-100,000.00
+"""
+
+
+def test_three_public_of_three_years_by_unit_and_a_contents_line_is_no_table():
+    """陕西: the prior year, this year and the change side by side, each with its 会议费 and
+    培训费; the contents' line naming the same table is not one, though "表1" follows it."""
+    extraction = extract("xa.txt", BUDGET, XIAN_THREE_PUBLIC)
+    three = [t for t in extraction.tables if t.template_id == "budget.three_public"]
+    assert len(three) == 1 and three[0].source.line == 11
+    table = three[0]
+    assert len(table.columns) == 27 and table.columns[10].label == "合计" and table.columns[9].label.startswith("三公经费、会议费")
+    row = cells(table)["合计"]
+    assert row["10"] == Decimal("2514000.00") and row["11"] == Decimal("2514000.00") and row["19"] == Decimal("1179000.00")
+    assert row["27"] == Decimal("-100000.00") and "12" not in row
+    assert "10 = 11 + 17 + 18" in [i.text for i in table.identities]
+    assert "19 = 10 - 1" in [i.text for i in table.identities]  # the change: this year less the last

@@ -92,6 +92,29 @@ def test_captions_numbers_and_units():
     assert match_caption("2024年江汉区项目支出(绩效目标）申报表", budget) is None
     assert match_caption("公开 02 表", final) is None
     assert caption_text("2023年度收入决算表(表 2)") == ("2023年度收入决算表", "表2")
+
+
+def test_captions_of_other_provinces():
+    budget = templates_for(DisclosureKind.BUDGET)
+    captions = {
+        # 福建: 一般公共预算拨款, without 财政
+        "2026年度一般公共预算拨款支出预算表": "budget.general_budget_expenditure",
+        "2026年度政府性基金预算拨款支出预算表": "budget.government_fund",
+        "2026年度国有资本经营预算拨款支出预算表": "budget.state_capital",
+        "2026年度一般公共预算基本支出经济分类情况表": "budget.general_budget_basic",
+        # 陕西, 广东: the classification in brackets after the title
+        "部门综合预算一般公共预算支出明细表（按支出功能分类科目）": "budget.general_budget_expenditure",
+        "部门综合预算一般公共预算基本支出明细表（按支出经济分类科目）": "budget.general_budget_basic",
+        "一般公共预算基本支出情况表（按经济分类科目）": "budget.general_budget_basic",
+        "部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表": "budget.three_public",
+        "一般公共预算“三公”经费、会议费、培训费支出表": "budget.three_public",
+        "2026年单位“三公”经费和机关运行经费预算表": "budget.three_public",
+    }
+    for caption, template in captions.items():
+        assert match_caption(caption, budget)[0].id == template, caption
+    # the basic spending by function, and all spending by economic class, are other tables
+    assert match_caption("部门综合预算一般公共预算基本支出明细表（按支出功能分类科目）", budget) is None
+    assert match_caption("2026年度一般公共预算支出经济分类情况表", budget) is None
     assert number_of("公开 01 表 单位：万元") == "公开01表"
     assert number_of("部门公开表 12 单位：万元") == "部门公开表12"
     assert unit_of("金额单位：万元") is Unit.WAN_YUAN and unit_of("单位:元") is Unit.YUAN

@@ -212,7 +212,10 @@ def _opens_table(lines: tuple[DocumentLine, ...], caption: Caption, next_start: 
     ahead = [j for j in _nonempty_after(lines, caption.last_line, LOOKAHEAD_LINES) if j < next_start]
     if ahead and EMPTY_NOTE_RE.search(keys[ahead[0]]):
         return True
-    return any(unit_of_key(keys[j]) or number_of_key(keys[j]) for j in ahead)
+    # a number printed right above the next caption is that table's ("表1" after the last line
+    # of a table of contents)
+    next_number = ahead[-1] if ahead and _nonempty_after(lines, ahead[-1], 1) == [next_start] else None
+    return any(unit_of_key(keys[j]) or (j != next_number and number_of_key(keys[j])) for j in ahead)
 
 
 def segment(
