@@ -191,7 +191,7 @@ def read_region(
     note_lines: list[DocumentLine] = []
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
-    kept = [k for k in range(i, len(lines)) if lines[k].text.strip()]
+    kept = [k for k in range(i, len(lines)) if keys[k]]  # the lines that hold text
     remaining = [lines[k] for k in kept]
     remaining_keys = [keys[k] for k in kept]
     remaining_folded = [doc_folded[region.start + k] for k in kept] if doc_folded is not None else None

@@ -234,7 +234,11 @@ def segment(
     for k, caption in enumerate(accepted):
         limit = accepted[k + 1].first_line if k + 1 < len(accepted) else len(lines)
         end = caption.last_line + 1
-        while end < limit and not is_stop_key(keys[end]):
+        while end < limit:
+            key = keys[end]
+            # (what is_stop_key needs first, tested here: most lines hold neither)
+            if ("表" in key or key[:1] == "第") and is_stop_key(key):
+                break
             end += 1
         # a number line printed just before the next caption belongs to the next table
         while end > caption.last_line + 1 and (
