@@ -258,6 +258,16 @@ def test_a_table_in_another_unit_that_the_text_confirms_is_no_slip() -> None:
     assert "F-002" in ids(validate(disclosure([income, three], [], unit=Unit.YUAN)))
 
 
+def test_a_class_of_fiscal_appropriations_is_read_from_the_fiscal_table_when_printed() -> None:
+    # 江苏: "学前教育（项）支出6,111.65万元" under 财政拨款支出预算情况说明 is the 财政拨款支出表's
+    # 6,111.65, not the 6,611.65 of all funds in the 支出总表.
+    all_funds = table("budget.expenditure", ["合计"], [row("2050201", {"1": "6611.65"})])
+    fiscal = table("budget.fiscal_expenditure", ["合计"], [row("2050201", {"1": "6111.65"})])
+    stated = fact("function:2050201", "6,111.65", scope="财政拨款", year=2026)
+    assert "N-001" not in ids(validate(disclosure([all_funds, fiscal], [stated], kind=DisclosureKind.BUDGET, year=2026)))
+    assert "N-001" in ids(validate(disclosure([all_funds], [stated], kind=DisclosureKind.BUDGET, year=2026)))
+
+
 def test_key_figures_come_from_tables_then_narrative() -> None:
     income = table("final.income", ["本年收入合计"], [row("合计", {"1": "100.00"})])
     figures = key_figures(disclosure([income], [fact("收入合计", "999.00"), fact("收支总计", "120.00")]))
