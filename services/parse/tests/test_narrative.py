@@ -193,3 +193,18 @@ def test_an_item_named_by_its_levels_is_that_item_and_never_its_class() -> None:
     assert by_value["8553.80"] == "function:2040601"
     assert by_value["1304.01"] == "function:2060101"  # its 类 from the heading above
     assert by_value["9.00"] == "other"  # 教育管理事务 is in no table: not 科学技术支出 either
+
+
+def test_the_parts_of_procurement_as_other_provinces_name_them() -> None:
+    """江苏 "拟采购货物支出", 上海 and 北京 "政府采购货物预算": the parts, never the total again."""
+    text = ("2026年度政府采购支出预算总额393万元，其中：拟采购货物支出20万元、拟采购工程支出0万元、"
+            "拟采购服务支出373万元。\n"
+            "2026年度本单位政府采购预算8,082.60万元，其中：政府采购货物预算22.21万元、"
+            "政府采购工程预算0.00万元、政府采购服务预算8,060.39万元。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    assert [(f.quantity, f.amount.value) for f in facts] == [
+        ("政府采购支出", Decimal("393")),
+        ("政府采购货物支出", Decimal("20")), ("政府采购工程支出", Decimal("0")), ("政府采购服务支出", Decimal("373")),
+        ("政府采购支出", Decimal("8082.60")),
+        ("政府采购货物支出", Decimal("22.21")), ("政府采购工程支出", Decimal("0.00")), ("政府采购服务支出", Decimal("8060.39")),
+    ]
