@@ -16,9 +16,10 @@ from pathlib import Path
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.parse import parse_document
+from fiscalwatch.parse.core import function_codes
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
-from fiscalwatch.parse.numbers import NUMBER_RE, compact_folded_lines, fold, fold_lines
+from fiscalwatch.parse.numbers import NUMBER_RE, compact_folded_lines, fold_lines
 from fiscalwatch.parse.tables import extract_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,12 +42,7 @@ def stages(path: Path, raw: bytes, repeat: int) -> str:
     keys = compact_folded_lines(folded)
     metadata = extract_metadata(doc, keys)
     tables = extract_tables(doc, metadata, keys, folded)
-    codes = {
-        row.code: fold(row.label).replace(" ", "")
-        for table in tables.tables
-        for row in table.rows
-        if row.key_kind == "function_code" and row.code and len(row.code) in (3, 5, 7)
-    }
+    codes = function_codes(tables.tables)
     timed = {
         "text": best_of(lambda: SourceDocument.from_bytes(path.name, raw), repeat),
         "fold": best_of(lambda: compact_folded_lines(fold_lines([line.text for line in doc.lines])), repeat),

@@ -14,13 +14,25 @@ from __future__ import annotations
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
-from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, UnreadLine, unchecked
+from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, Table, UnreadLine, unchecked
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
 from fiscalwatch.parse.numbers import SCAN_NUMBER_RE, compact_folded_lines, fold, fold_lines
 from fiscalwatch.parse.tables import extract_tables, mandatory_templates
 
 _UNREAD_REASON = "number outside any recognised table or statement"
+
+
+def function_codes(tables: list[Table]) -> dict[str, str]:
+    """Every function code the tables print, with its name, folded and without spaces (a name
+    such as 行政运行 recurs under many 款: the narrative tells them apart by the 类 and 款 a
+    sentence names)."""
+    return {
+        row.code: fold(row.label).replace(" ", "")
+        for table in tables
+        for row in table.rows
+        if row.key_kind == "function_code" and row.code and len(row.code) in (3, 5, 7)
+    }
 
 
 def parse_document(doc: SourceDocument) -> Disclosure:
@@ -30,15 +42,9 @@ def parse_document(doc: SourceDocument) -> Disclosure:
     keys = compact_folded_lines(folded_lines)
     metadata = extract_metadata(doc, keys)
     tables = extract_tables(doc, metadata, keys, folded_lines)
-    # every function code the tables print, with its name (a name such as 行政运行 recurs
-    # under many 款: the narrative tells them apart by the 类 and 款 a sentence names)
-    codes = {
-        row.code: fold(row.label).replace(" ", "")
-        for table in tables.tables
-        for row in table.rows
-        if row.key_kind == "function_code" and row.code and len(row.code) in (3, 5, 7)
-    }
-    narrative = extract_facts(doc, metadata, table_lines=tables.consumed, codes=codes, folded_lines=folded_lines)
+    narrative = extract_facts(
+        doc, metadata, table_lines=tables.consumed, codes=function_codes(tables.tables), folded_lines=folded_lines
+    )
     if not tables.tables and not narrative.facts:
         # A portal's index of disclosures ("1、某局2026年部门预算情况说明" …) or a notice names
         # budgets in its title and headings, but prints no table and states no amount.
