@@ -20,7 +20,6 @@ from fiscalwatch.parse.tables import columns as infer
 from fiscalwatch.parse.tables.header import (
     Header,
     choose_column_set,
-    present_columns,
     code_kind,
     column_ids,
     is_lanci_sequence,
@@ -33,7 +32,6 @@ from fiscalwatch.parse.tables.hierarchy import MAX_CHOICES_PER_ROW, settle_by_pa
 from fiscalwatch.parse.tables.notes import empty_note, is_note_key, parse_identities
 from fiscalwatch.parse.tables.rows import (
     RawRow,
-    has_ordinal,
     has_ordinal_compact,
     nonempty,
     parse_detail_row,
@@ -86,8 +84,6 @@ class ReadTable:
     column_set: ColumnSet | None = None  # the template's column set the header chose
     # codes printed in parts: the 类 and 类+款 open at the table's end (a page split goes on)
     code_parents: list[str] = field(default_factory=list)
-
-
 
 
 def _is_values_only(tokens: list[Token]) -> bool:
