@@ -437,3 +437,33 @@ def test_three_public_of_three_years_by_unit_and_a_contents_line_is_no_table():
     assert row["27"] == Decimal("-100000.00") and "12" not in row
     assert "10 = 11 + 17 + 18" in [i.text for i in table.identities]
     assert "19 = 10 - 1" in [i.text for i in table.identities]  # the change: this year less the last
+
+
+XIAN_INCOME_AND_SPENDING = """\
+表2
+部门综合预算收入总表
+单位：元
+\t\t部门预算\t\t\t\t\t\t\t\t\t\t\t
+\t\t\t一般公共预算拨款\t\t\t\t\t\t\t\t\t\t
+单位编码\t单位名称\t合计\t小计\t其中：专项资金列入部门预算项目\t政府性基金拨款\t上级补助收入\t事业收入\t事业单位经营收入\t使用非财政拨款结余\t对附属单位上缴收入\t上年结转\t上年实户资金余额\t其他收入
+合计\t\t3,444,476,979.18\t3,246,385,029.74\t30,890,000.00\t\t\t\t\t\t\t131,027,041.73\t32,624,907.71\t34,440,000.00
+表3
+部门综合预算支出总表
+单位：元
+\t\t部门预算\t\t\t\t\t\t\t\t\t
+\t\t\t一般公共预算拨款\t\t\t\t\t\t\t\t
+单位编码\t单位名称\t合计\t小计\t其中：专项资金列入部门预算的项目\t政府性基金拨款\t事业收入\t事业单位经营收入\t对附属单位上缴收入\t上年实户资金余额\t其他收入\t上年结转
+合计\t\t3,444,476,979.18\t3,246,385,029.74\t30,890,000.00\t\t\t\t\t32,624,907.71\t34,440,000.00\t131,027,041.73
+"""
+
+
+def test_xian_income_and_spending_by_the_funds_that_pay_for_it():
+    """陕西: both totals by source of funds, with a 其中 column that is part of the 一般公共预算
+    column (and so not one of the total's terms)."""
+    tables = by_id(extract("xa2.txt", BUDGET, XIAN_INCOME_AND_SPENDING))
+    income, spending = tables["budget.income"], tables["budget.expenditure"]
+    assert len(income.columns) == 12 and income.columns[2].label.startswith("其中")
+    assert cells(income)["合计"]["10"] == Decimal("131027041.73") and cells(income)["合计"]["12"] == Decimal("34440000.00")
+    assert [i.text for i in income.identities] == ["1 = 2 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12"]
+    assert len(spending.columns) == 10 and cells(spending)["合计"]["10"] == Decimal("131027041.73")
+    assert [i.text for i in spending.identities] == ["1 = 2 + 4 + 5 + 6 + 7 + 8 + 9 + 10"]
