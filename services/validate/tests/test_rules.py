@@ -181,6 +181,17 @@ def test_share_of_the_whole() -> None:
     assert ids(validate(disclosure(facts=[whole, good, bad]))) == ["A-004", "A-006"]
 
 
+def test_spending_by_class_is_never_a_share_of_one_source_of_income() -> None:
+    # "财政拨款收支总计18,728.94万元…包括：一般公共预算当年拨款收入16,474.82万元、上年结转
+    # 2,254.12万元；支出包括：…教育支出118.01万元，占0.63%": the whole is the 收支总计.
+    total = fact("收支总计", "18,728.94", 10, scope="财政拨款")
+    carried = fact("上年结转", "2,254.12", 11, scope="财政拨款")
+    education = fact("function:205", "118.01", 12, scope="财政拨款", share=share("0.63"))
+    assert ids(validate(disclosure(facts=[total, carried, education]))) == []
+    wrong = fact("function:205", "118.01", 12, scope="财政拨款", share=share("5.24"))
+    assert ids(validate(disclosure(facts=[total, carried, wrong]))) == ["A-004"]
+
+
 def test_complete_breakdown_shares_add_to_100() -> None:
     whole = fact("支出合计", "100.00", 10)
     parts = [fact("基本支出", "40.00", 11, share=share("40.00", "本年支出")),

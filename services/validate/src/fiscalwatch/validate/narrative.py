@@ -155,9 +155,17 @@ def _whole_for(facts: tuple[NarrativeFact, ...], index: int) -> int | None:
             and candidate.quantity != "other"  # an unclassified amount heads no list
             and candidate.amount.value >= part.amount.value
             and not candidate.quantity.startswith(coded)  # a class amount is a part, never the whole
+            # spending by class is a share of spending, never of one source of income
+            # ("…上年结转2,254.12万元；支出包括：教育支出118.01万元，占0.63%")
+            and not (part.quantity.startswith(coded) and _is_income_source(candidate.quantity))
         ):
             return j
     return None
+
+
+def _is_income_source(quantity: str) -> bool:
+    """One source of income (其他收入, 上年结转, 使用非财政拨款结余 …), not a total of them."""
+    return quantity not in ("收入合计", "收支总计") and any(word in quantity for word in ("收入", "结转", "结余"))
 
 
 def _share_findings(facts: tuple[NarrativeFact, ...]) -> Iterator[Finding]:
