@@ -208,3 +208,19 @@ def test_the_parts_of_procurement_as_other_provinces_name_them() -> None:
         ("政府采购支出", Decimal("8082.60")),
         ("政府采购货物支出", Decimal("22.21")), ("政府采购工程支出", Decimal("0.00")), ("政府采购服务支出", Decimal("8060.39")),
     ]
+
+
+def test_a_change_after_a_list_of_parts_is_the_wholes() -> None:
+    """"收入…，其中：A、B、C，较上年减少…" is the change of the 收入, not of C; a part followed by
+    a change of its own keeps it."""
+    text = ("本部门当年收入合计344,447.70万元，其中：一般公共预算拨款324,638.50万元、上年结转13,102.70万元、"
+            "其他收入3,444.00万元，较上年减少129,422.00万元，下降27.31%。\n"
+            "本部门支出合计100.00万元，其中：基本支出60.00万元，比上年增加5.00万元；项目支出40.00万元，"
+            "比上年减少1.00万元。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    changed = {(f.quantity, str(f.amount.value)): f.change.amount.value for f in facts if f.change}
+    assert changed == {
+        ("收入合计", "344447.70"): Decimal("129422.00"),
+        ("基本支出", "60.00"): Decimal("5.00"),
+        ("项目支出", "40.00"): Decimal("1.00"),
+    }

@@ -464,7 +464,24 @@ class _Reader:
             for draft in reversed(candidates):
                 if draft.quantity == named:
                     return draft
+        head = self._head_of_list(first_fact)
+        if head is not None:
+            return head
         return candidates[-1] if candidates else None
+
+    def _head_of_list(self, first_fact: int) -> _Draft | None:
+        """The amount a list of its parts follows, when a change comes after the list's last
+        part: "收入344,447.70万元，其中：一般公共预算拨款324,638.50万元、…、其他收入3,444.00万元，
+        较上年减少129,422.00万元" is the 收入's change. Only for parts enumerated with 、 and
+        without changes of their own (a part followed by its change is that part's)."""
+        drafts = self.facts[first_fact:]
+        if len(drafts) < 3 or any(d.change for d in drafts[1:]):
+            return None
+        text = self.stream.text
+        head, first_part, last_part = (self._offset_of(d.amount) for d in (drafts[0], drafts[1], drafts[-1]))
+        if "其中" not in text[head:first_part] or "、" not in text[first_part:last_part]:
+            return None
+        return drafts[0]
 
     def _attach_change(self, direction: str, amount: Amount, prefix: str, sentence: str, after: int, end: int, first_fact: int) -> int:
         target = self._change_target(prefix, first_fact)
