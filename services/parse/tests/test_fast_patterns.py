@@ -1,0 +1,43 @@
+"""The fast patterns find what the readable ones they stand in for find.
+
+`NUMBER_RE` and `KIND_RE` say what a number and a document's kind word are; the readers scan
+with `FIND_NUMBER_RE`, `SCAN_NUMBER_RE` and `_KIND_SCAN_RE`, written for speed. These tests
+hold the two to the same matches on arbitrary text."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fiscalwatch.parse.metadata import _KIND_SCAN_RE, KIND_RE
+from fiscalwatch.parse.numbers import FIND_NUMBER_RE, NUMBER_RE, SCAN_NUMBER_RE
+
+NUMBERS_AND_NEIGHBOURS = st.text(alphabet=st.sampled_from(list("0123456789.,-%万元年 a一\n")), max_size=40)
+KIND_WORDS = st.lists(
+    st.sampled_from(["部门", "单位", "预算", "决算", "公开", "信息公开", "总表", "明细表", "情况说明", "部", "单", "算", "预", "决", "年", "x"]),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(NUMBERS_AND_NEIGHBOURS)
+def test_number_scans_find_the_numbers_number_re_finds(text: str) -> None:
+    spans = [m.span() for m in NUMBER_RE.finditer(text)]
+    assert [m.span() for m in FIND_NUMBER_RE.finditer(text)] == spans
+    assert [m.span() for m in SCAN_NUMBER_RE.finditer(text)] == spans
+
+
+def test_number_scans_on_printed_numbers() -> None:
+    text = "收、支总计 2,270.24 万元，增长 3,273.31%；1.8,2080505；-3.5；.5；12,34；2023年"
+    spans = [m.span() for m in NUMBER_RE.finditer(text)]
+    assert [m.group() for m in NUMBER_RE.finditer(text)][:3] == ["2,270.24", "3,273.31", "1.8"]
+    assert [m.span() for m in SCAN_NUMBER_RE.finditer(text)] == spans
+
+
+@settings(max_examples=400, deadline=None)
+@given(KIND_WORDS)
+def test_kind_scan_counts_what_kind_re_counts(text: str) -> None:
+    expected = Counter(next(g for g in m.groups() if g)[0] for m in KIND_RE.finditer(text))
+    assert Counter(m[1] or m[2] or m[0][0] for m in _KIND_SCAN_RE.finditer(text)) == expected
