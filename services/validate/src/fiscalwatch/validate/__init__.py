@@ -19,7 +19,7 @@ from fiscalwatch.validate.history import history_findings
 from fiscalwatch.validate.narrative import (
     narrated_lists, narrative_against_itself, narrative_against_tables, stated_arithmetic, year_over_year,
 )
-from fiscalwatch.validate.tables import cross_table_findings, hierarchy_findings, identity_findings
+from fiscalwatch.validate.tables import ROWS_BY_LABEL, cross_table_findings, hierarchy_findings, identity_findings
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -33,6 +33,16 @@ def validate(
     """Every finding on `disclosure`. `history`: the department's other disclosures the store
     knows; `document`: the text, when at hand, for the checks that read it (placeholders)."""
     config = config or ValidationConfig()
+    scope = ROWS_BY_LABEL.set({})  # rows looked up by label: indexed once per table in this call
+    try:
+        return _validate(disclosure, history, config, document)
+    finally:
+        ROWS_BY_LABEL.reset(scope)
+
+
+def _validate(
+    disclosure: Disclosure, history: Sequence[HistoryRecord], config: ValidationConfig, document: SourceDocument | None
+) -> list[Finding]:
     findings: list[Finding] = []
     for table in disclosure.tables:
         findings += identity_findings(table)

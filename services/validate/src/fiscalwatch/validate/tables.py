@@ -4,6 +4,7 @@ classification hierarchy (类 = Σ款 = Σ项, 301 = Σ301xx), and cross-table a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
@@ -168,13 +169,32 @@ def agreements() -> list[dict]:
     return yaml.safe_load(files(__package__).joinpath("agreements.yaml").read_text(encoding="utf-8"))["agreements"]
 
 
+# Each table's rows by normalised label, made once per `validate` call (which sets the dict;
+# tables are looked up by identity, alive for the whole call) and not kept beyond it.
+ROWS_BY_LABEL: ContextVar[dict[int, dict[str, Row]] | None] = ContextVar("rows_by_label", default=None)
+
+
+def rows_by_label(table: Table) -> dict[str, Row]:
+    """The first row of each normalised label."""
+    made = ROWS_BY_LABEL.get()
+    found = made.get(id(table)) if made is not None else None
+    if found is None:
+        found = {}
+        for row in table.rows:
+            found.setdefault(normalise_label(row.label), row)
+        if made is not None:
+            made[id(table)] = found
+    return found
+
+
 def find_row(table: Table, ref: dict) -> Row | None:
     """A row by code, by 行次 or by normalised label (the first that matches)."""
     if "code" in ref:
         return next((r for r in table.rows if r.code == str(ref["code"]) and "/" not in r.key), None)
     # Labels in the order given: the first is the preferred one.
+    by_label = rows_by_label(table)
     for label in (normalise_label(x) for x in ref.get("labels", [])):
-        row = next((r for r in table.rows if normalise_label(r.label) == label), None)
+        row = by_label.get(label)
         if row is not None:
             return row
     return None
