@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import accumulate, chain
-from operator import add, itemgetter
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from importlib.resources import files
+from itertools import accumulate, chain
+from operator import add, itemgetter
 
 import yaml
 

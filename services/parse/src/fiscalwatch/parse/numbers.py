@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from fiscalwatch.common import text as _common_text
 
-__all__ = ["fold", "compact", "compact_lines", "fold_lines", "compact_folded_lines", "parse_decimal", "is_number", "decimal_places", "NUMBER", "NUMBER_RE", "FIND_NUMBER_RE", "SCAN_NUMBER_RE", "PERCENT_RE"]
+__all__ = ["fold", "compact", "compact_lines", "fold_lines", "compact_folded_lines", "parse_decimal", "is_number", "decimal_places", "NUMBER", "NUMBER_RE", "SCAN_NUMBER_RE", "PERCENT_RE"]
 
 # `fold` as in fiscalwatch.common.text (the same table), but fast: `str.translate` looks every
 # character up in the table, which costs as much as a regex scan of the whole text; here only
@@ -83,14 +83,12 @@ def compact_folded_lines(folded: list[str]) -> list[str]:
 # Thousands groups must be exactly three digits, so "1.8,2080505" is two numbers.
 NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUMBER_RE = re.compile(rf"(?<![\d.]){NUMBER}(?![\d])")
-# NUMBER_RE's matches, found about 2.5x faster: the look-ahead rules out a position by its own
-# character before the look-behind steps back to the one before it, and most positions hold no
-# digit. (NUMBER_RE itself is left as is: bench/bench_parse.py measures parsing against it.)
-FIND_NUMBER_RE = re.compile(rf"(?=[-\d])(?<![\d.]){NUMBER}(?![\d])")
-# FIND_NUMBER_RE's matches again, found about 1.3x faster still where numbers are sparse
-# (narrative text): a pattern that begins with a character class is scanned for that class,
-# with no attempt at the positions that hold neither "-" nor a digit. So the first character
-# is consumed first, and the look-behind (of width two) then checks the one before it.
+# NUMBER_RE's matches, found about 3x faster (NUMBER_RE itself is left as is: it says what a
+# number is, tests/test_fast_patterns.py holds this to it, and bench/bench_parse.py measures
+# parsing against it). A pattern that begins with a character class is scanned for that
+# class, with no attempt at the positions that hold neither "-" nor a digit, and most
+# positions hold neither; so the first character is consumed first, and the look-behind (of
+# width two) then checks the one before it.
 SCAN_NUMBER_RE = re.compile(r"[-\d](?<![\d.].)(?:(?<=-)\d|(?<=\d))(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?(?!\d)")
 PERCENT_RE = re.compile(rf"(?<![\d.])({NUMBER})\s*%")
 FULL_NUMBER_RE = re.compile(rf"\s*{NUMBER}\s*")

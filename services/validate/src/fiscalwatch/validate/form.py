@@ -10,7 +10,7 @@ from importlib.resources import files
 
 import yaml
 
-from fiscalwatch.common.model import Disclosure, Evidence, Finding, SourceRef
+from fiscalwatch.common.model import Disclosure, Evidence, Finding, SourceRef, Table
 from fiscalwatch.validate.catalogue import finding
 from fiscalwatch.validate.labels import normalise_label
 
@@ -42,7 +42,7 @@ def form_findings(disclosure: Disclosure) -> Iterator[Finding]:
             )
 
 
-def _unit_confirmed_by_text(table, disclosure: Disclosure) -> bool:
+def _unit_confirmed_by_text(table: Table, disclosure: Disclosure) -> bool:
     """The text states one of the table's amounts in the table's own unit (上海 prints its
     “三公” table in 万元 among tables in 元, and says "“三公”经费预算数为143.14万元"): the table
     is in the unit it declares, and no slip was made."""

@@ -76,11 +76,8 @@ def _row_key(row: RawRow, label: str, table: ReadTable, known: dict[str, set[str
 
 
 def _amount(token, unit: Unit) -> Amount:
-    value = token.value
     source = unchecked(SourceRef, {"line": token.line, "column": token.column, "page": token.page, "text": None})
-    return unchecked(Amount, {
-        "value": value if value is not None else token_value(token), "unit": unit, "raw": token.text, "source": source,
-    })
+    return unchecked(Amount, {"value": token_value(token), "unit": unit, "raw": token.text, "source": source})
 
 
 def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[DocumentLine, ...]) -> Table:
@@ -110,7 +107,7 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
                     cells[ids[pos]] = _amount(tok, unit)
         tokens = raw.tokens
         if tokens:
-            lines = sorted({t.line for t in tokens})
+            lines = raw.lines
             first = lines[0]
             text = " | ".join([doc_lines[n - 1].text.strip() for n in lines])
             page = tokens[0].page

@@ -78,13 +78,9 @@ def starts_with_row_code(tokens: list[Token]) -> bool:
     return (text.isdigit() and len(text) in (3, 5, 7)) or is_project_code(text)
 
 
-def is_code_only(tokens: list[Token]) -> bool:
-    """A line holding only a code (function, economic, unit or project code): part of a
-    wrapped row, never its values."""
-    return _is_code_only_items(nonempty(tokens))
-
-
-def _is_code_only_items(items: list[Token]) -> bool:
+def _is_code_only(items: list[Token]) -> bool:
+    """A line (its non-empty tokens) holding only a code (function, economic, unit or project
+    code): part of a wrapped row, never its values."""
     return len(items) == 1 and (
         (items[0].folded.isdigit() and 3 <= len(items[0].folded) <= 7) or is_project_code(items[0].folded)
     )
@@ -95,7 +91,7 @@ def trailing_numbers(tokens: list[Token], items: list[Token] | None = None) -> i
     `items`: `nonempty(tokens)`, when the caller has them."""
     if items is None:
         items = nonempty(tokens)
-    if _is_code_only_items(items):
+    if _is_code_only(items):
         return 0
     count = 0
     for token in reversed(items):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Unit
@@ -87,27 +88,19 @@ def _match_caption(
     return (templates[int(found.lastgroup[1:])], number) if found else None
 
 
-_TITLES: dict[tuple[int, ...], tuple[tuple[TemplateSpec, ...], re.Pattern[str]]] = {}
-
-
+@lru_cache(maxsize=8)
 def _titles_of(templates: tuple[TemplateSpec, ...]) -> re.Pattern[str]:
     """Every title pattern of the templates in one alternation, each in a group naming its
     template ("t3"): one regex run per line instead of one per pattern. An alternation
     matches by its first alternative that fits, as trying the templates in order would.
-    Made once per set of templates (kept by identity: hashing the specs costs more than
-    the matching saves; the templates are kept with it, so their ids stay theirs)."""
-    key = tuple(map(id, templates))
-    cached = _TITLES.get(key)
-    if cached is None:
-        pattern = re.compile(
-            "|".join(
-                f"(?P<t{i}>{'|'.join(f'(?:{p.pattern})' for p in template.titles)})"
-                for i, template in enumerate(templates)
-                if template.titles
-            )
+    (Templates hash by identity: the cache costs a lookup, not a hash of every spec.)"""
+    return re.compile(
+        "|".join(
+            f"(?P<t{i}>{'|'.join(f'(?:{p.pattern})' for p in template.titles)})"
+            for i, template in enumerate(templates)
+            if template.titles
         )
-        cached = _TITLES[key] = (templates, pattern)
-    return cached[1]
+    )
 
 
 def unit_of(text: str) -> Unit | None:

@@ -63,7 +63,9 @@ class IdentitySpec:
     section_items: bool = False  # row identity: Σ the ordinal-labelled rows before the target
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: each template is loaded once, and hashing every field
+# (patterns, columns, identities) on each lookup would cost more than the lookups save.
+@dataclass(frozen=True, eq=False)
 class TemplateSpec:
     id: str
     kind: DisclosureKind

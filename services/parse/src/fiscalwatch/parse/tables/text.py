@@ -101,18 +101,9 @@ def _number_value(folded: str) -> Decimal:
 _NUMBER_CELL_RE = re.compile(rf"\s*{NUMBER}\s*")
 
 
-def _kind(text: str) -> TokenKind:
-    if not text or text.isspace():
-        return "empty"
-    # A cell that holds a number starts with a digit or a sign once folded; the rest is text.
-    first = fold(text.lstrip()[:1])
-    if first not in "0123456789-":
-        return "text"
-    return "number" if _NUMBER_CELL_RE.fullmatch(fold(text)) else "text"
-
-
 def _word_kind(folded: str) -> TokenKind:
-    """`_kind` of a word (no spaces, not empty) given in its folded form."""
+    """"number" or "text", of a word (no spaces, not empty) given in its folded form: a
+    number starts with a digit or a sign once folded."""
     if folded[0] not in "0123456789-":
         return "text"
     return "number" if _NUMBER_CELL_RE.fullmatch(folded) else "text"
@@ -143,13 +134,12 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
             continue
         folded = fold(p) if folded_parts is None else folded_parts[i]
         key = "".join(folded.split())  # `compact(p)`
-        # `_kind(p)`: a cell that holds a number starts with a digit or a sign once folded
+        # a cell that holds a number starts with a digit or a sign once folded
         if key[0] in _NUMBER_FIRST and _NUMBER_CELL_RE.fullmatch(folded):
             append(_new_token(Token, (p.strip(), "number", line, i, page, key, _number_value(key))))
         else:
             append(_new_token(Token, (p.strip(), "text", line, i, page, key, None)))
     return tokens
-
 
 
 def flat_tokens(text: str, line: int, page: int | None = None, folded: str | None = None) -> list[Token]:
@@ -173,7 +163,7 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
         if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
             append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None)))
         elif number_word(word):  # the common case: the word is a number
-            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, Decimal(word.replace(",", "")))))
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, _number_value(word))))
         else:
             match = _LEADING_NUMBER_RE.match(word)
             if match and match.end() < len(word):
