@@ -155,3 +155,17 @@ def test_a_variant_has_its_own_identities_and_a_missing_subtotal_is_replaced_by_
         (1, "general"), (1, "special"), (1, "carryover")
     ]
     assert template.column_terms(own[0], {"total", "general"}, own) == [(1, "general")]
+
+
+def test_number_tokens_carry_exact_integer_values_on_a_common_scale():
+    from fiscalwatch.parse.tables.text import flat_tokens, scaled, token_value
+
+    tokens = flat_tokens("2,557.34 -3.5 12 0.000001 " + "9" * 80, 1)
+    assert [(t.units, t.places) for t in tokens[:4]] == [(255734, 2), (-35, 1), (12, 0), (1, 6)]
+    assert tokens[4].units is None  # too long for int(): read through Decimal instead
+    ints, cent = scaled(tokens)
+    assert cent == 10**4  # one cent at six places
+    assert ints[:4] == [2557340000, -3500000, 12000000, 1]
+    assert ints[4] == int("9" * 80) * 10**6
+    assert [token_value(t) for t in tokens[:2]] == [D("2557.34"), D("-3.5")]
+    assert scaled(tokens[:1]) == ([255734], 1)

@@ -53,14 +53,22 @@ def ranked_positions(
 ) -> list[tuple[int, ...]]:
     """The assignments of `values` (in order) to `n` columns that violate the fewest column
     identities, best first by the template's priority; empty when k > n."""
-    k = len(values)
+    ints, cent = _scaled(values)
+    return ranked_placements(ints, cent, n, identities, priority, keep)
+
+
+def ranked_placements(
+    ints: list[int], cent: int, n: int, identities: list[ColumnIdentity], priority: list[int], keep: int = 16
+) -> list[tuple[int, ...]]:
+    """`ranked_positions` of values given as integers on one scale, `cent` one cent on it
+    (`text.scaled` of the values' tokens)."""
+    k = len(ints)
     if k == 0:
         return [()]
     if k > n:
         return []
     if k == n:
         return [tuple(range(n))]
-    ints, cent = _scaled(values)
     # An identity's miss, target - Σ sign·term, is linear in the values placed: value j at
     # column p adds coefficient(p)·value_j. Tabulated per value and column, a candidate's
     # miss is one `sum(map(…))` of a table entry per value (exact: all integers).
@@ -109,6 +117,15 @@ def infer_shift(
 ) -> int | None:
     """The shift s such that cell i is column i + s, for a run of tab cells (None = empty)
     that may be offset against the header. Every value must land on a column."""
+    ints, cent = _scaled([c for c in cells if c is not None])
+    found = iter(ints)
+    return infer_shift_scaled([None if c is None else next(found) for c in cells], cent, n, identities)
+
+
+def infer_shift_scaled(
+    cells: list[int | None], cent: int, n: int, identities: list[ColumnIdentity]
+) -> int | None:
+    """`infer_shift` of cells given as integers on one scale, `cent` one cent on it."""
     numbered = [i for i, c in enumerate(cells) if c is not None]
     if not numbered:
         return 0
@@ -118,9 +135,7 @@ def infer_shift(
     right_aligned = n - len(cells)
     if lowest == highest:
         return lowest  # one shift puts every value on a column
-    # identities missed by more than the rounding, counted on integers of one scale (exact,
-    # and cheaper than Decimal)
-    ints, cent = _scaled([cells[i] for i in numbered])
+    ints = [cells[i] for i in numbered]
     # every identity's terms within the table's n columns (a term outside is empty)
     checks = [
         (identity.target, [(sign, pos) for sign, pos in identity.terms if 0 <= pos < n], cent * max(1, len(identity.terms)))

@@ -9,12 +9,10 @@ Parents are settled before their children (合计 first, then 类, 款).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from itertools import product
 
-from fiscalwatch.parse.tables.columns import ROUNDING
 from fiscalwatch.parse.tables.rows import RawRow
-from fiscalwatch.parse.tables.text import label_key, token_value
+from fiscalwatch.parse.tables.text import label_key, scaled
 
 MAX_COMBINATIONS = 1024
 MAX_CHOICES_PER_ROW = 6
@@ -64,98 +62,69 @@ def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, 
         if not ambiguous or not rows[parent].cells:
             continue
         options = [candidates[k][:MAX_CHOICES_PER_ROW] for k in ambiguous]
-        values = {k: [token_value(t) for t in rows[k].values] for k in ambiguous}
         total = 1
         for option in options:
             total *= len(option)
         if total > MAX_COMBINATIONS:
             continue
-        target = {pos: token_value(tok) for pos, tok in rows[parent].cells.items()}
-        fixed: dict[int, Decimal] = {}
-        for k in kids:
-            if k not in ambiguous:
-                for pos, tok in rows[k].cells.items():
-                    fixed[pos] = fixed.get(pos, Decimal(0)) + token_value(tok)
-        best = _best_choice(options, [values[k] for k in ambiguous], fixed, target, len(kids))
+        # every value involved, as integers on one scale (exact sums, cheaper than Decimal)
+        fixed_kids = [k for k in kids if k not in ambiguous]
+        fixed_tokens = [(pos, tok) for k in fixed_kids for pos, tok in rows[k].cells.items()]
+        target_tokens = list(rows[parent].cells.items())
+        ints, cent = scaled(
+            [t for k in ambiguous for t in rows[k].values] + [t for _, t in fixed_tokens] + [t for _, t in target_tokens]
+        )
+        found = iter(ints)
+        values = [[next(found) for _ in rows[k].values] for k in ambiguous]
+        fixed: dict[int, int] = {}
+        for pos, _ in fixed_tokens:
+            fixed[pos] = fixed.get(pos, 0) + next(found)
+        target = {pos: next(found) for pos, _ in target_tokens}
+        best = _best_choice(options, values, fixed, target, cent * max(1, len(kids)))
         for k, positions in zip(ambiguous, best):
             rows[k].cells = dict(zip(positions, rows[k].values))
 
 
 def _best_choice(
     options: list[list[tuple[int, ...]]],
-    values: list[list[Decimal]],
-    fixed: dict[int, Decimal],
-    target: dict[int, Decimal],
-    kid_count: int,
+    values: list[list[int]],
+    fixed: dict[int, int],
+    target: dict[int, int],
+    tolerance: int,
 ) -> tuple[tuple[int, ...], ...]:
     """The first combination of the options (one per ambiguous row, in `product` order) with
-    the fewest columns whose sum misses the parent's value by more than the rounding."""
-    everything = [v for row in values for v in row] + list(fixed.values()) + list(target.values())
-    exponents = [v.as_tuple().exponent for v in everything]
-    if all(type(e) is int for e in exponents):  # no NaN or infinity
-        places = max(2, -min(exponents, default=0))
-        exact = all(v.adjusted() + places < 24 for v in everything if v)
-    else:
-        exact = False
-    if exact:
-        # Exact integers on one scale: the same comparisons as in Decimal (whose sums are
-        # exact at this size), without its cost.
-        scale = Decimal(1).scaleb(places)
+    the fewest columns whose sum misses the parent's value by more than `tolerance` (all on
+    one integer scale)."""
+    columns = sorted(set(fixed) | set(target) | {pos for option in options for c in option for pos in c})
+    index = {c: i for i, c in enumerate(columns)}
+    base = [0] * len(columns)
+    for pos, v in fixed.items():
+        base[index[pos]] = v
+    wanted = [0] * len(columns)
+    for pos, v in target.items():
+        wanted[index[pos]] = v
+    # (column index, value) of each row's option, made when a combination first uses it:
+    # the search mostly stops at one of the first combinations
+    contributions: list[dict[int, list[tuple[int, int]]]] = [{} for _ in options]
 
-        def to_int(v: Decimal) -> int:
-            return int(v * scale)
+    def contribution(row: int, pick: int) -> list[tuple[int, int]]:
+        made = contributions[row].get(pick)
+        if made is None:
+            made = contributions[row][pick] = [(index[pos], value) for pos, value in zip(options[row][pick], values[row])]
+        return made
 
-        columns = sorted(
-            set(fixed) | set(target) | {pos for option in options for c in option for pos in c}
-        )
-        index = {c: i for i, c in enumerate(columns)}
-        base = [0] * len(columns)
-        for pos, v in fixed.items():
-            base[index[pos]] = to_int(v)
-        wanted = [0] * len(columns)
-        for pos, v in target.items():
-            wanted[index[pos]] = to_int(v)
-        tolerance = 10 ** (places - 2) * max(1, kid_count)
-        ints = [[to_int(v) for v in row] for row in values]
-        # (column index, value) of each row's option, made when a combination first uses it:
-        # the search mostly stops at one of the first combinations
-        contributions: list[dict[int, list[tuple[int, int]]]] = [{} for _ in options]
-
-        def contribution(row: int, pick: int) -> list[tuple[int, int]]:
-            made = contributions[row].get(pick)
-            if made is None:
-                made = contributions[row][pick] = [
-                    (index[pos], value) for pos, value in zip(options[row][pick], ints[row])
-                ]
-            return made
-
-        best_count, best_choice = None, None
-        for picks in product(*[range(len(option)) for option in options]):
-            sums = base[:]
-            for row, pick in enumerate(picks):
-                for i, value in contribution(row, pick):
-                    sums[i] += value
-            count = 0
-            for s, w in zip(sums, wanted):
-                if abs(s - w) > tolerance:
-                    count += 1
-            if best_count is None or count < best_count:
-                best_count, best_choice = count, picks
-                if count == 0:
-                    break
-        return tuple(option[pick] for option, pick in zip(options, best_choice))
-
-    tolerance_d = ROUNDING * max(1, kid_count)
-
-    def mismatches(choice: tuple[tuple[int, ...], ...]) -> int:
-        sums = dict(fixed)
-        for row, positions in zip(values, choice):
-            for pos, value in zip(positions, row):
-                sums[pos] = sums.get(pos, Decimal(0)) + value
-        columns = set(sums) | set(target)
-        return sum(
-            1 for c in columns
-            if abs(sums.get(c, Decimal(0)) - target.get(c, Decimal(0))) > tolerance_d
-        )
-
-    return min(product(*options), key=mismatches)  # ties keep the first (priority) choice
+    best_count, best_choice = None, None
+    for picks in product(*[range(len(option)) for option in options]):
+        sums = base[:]
+        for row, pick in enumerate(picks):
+            for i, value in contribution(row, pick):
+                sums[i] += value
+        count = 0
+        for s, w in zip(sums, wanted):
+            if abs(s - w) > tolerance:
+                count += 1
+        if best_count is None or count < best_count:
+            best_count, best_choice = count, picks
+            if count == 0:
+                break
+    return tuple(option[pick] for option, pick in zip(options, best_choice))

@@ -42,7 +42,7 @@ from fiscalwatch.parse.tables.rows import (
 )
 from fiscalwatch.parse.tables.segment import Region, number_of, number_of_key, unit_of_key
 from fiscalwatch.parse.tables.templates import ColumnSet, ColumnSpec, TemplateSpec
-from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, label_key_of_compact, line_tokens, small_int, token_value
+from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, label_key_of_compact, line_tokens, scaled, small_int
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
 _TOTAL_LABELS = {"合计", "总计"}
@@ -325,7 +325,7 @@ def _join_split_codes(
         code = (parents[level - 1] if level else "") + "".join(parts[k].folded for k in printed)
         parents[level:] = [code[: sum(_CODE_PART_DIGITS[: k + 1])] for k in range(level, deepest + 1)]
         first = parts[0]
-        whole = Token(code, "number", first.line, first.column, first.page, code, None)
+        whole = Token(code, "number", first.line, first.column, first.page, code, int(code))
         blanks = [Token("", "empty", t.line, t.column, t.page, "") for t in parts[1:]]
         tokens = [*data.tokens[:start], whole, *blanks, *data.tokens[start + width :]]
         joined.append(DataLine(tokens, data.tab))
@@ -420,20 +420,22 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
             values = values[len(values) - n :]  # quantities and prices before the money
             row.values = values
         if tab and row.value_cells is not None:
-            cells = [token_value(t) if t.kind == "number" else None for t in row.value_cells]
-            shift = infer.infer_shift(cells, n, identities)
+            ints, cent = scaled([t for t in row.value_cells if t.kind == "number"])
+            found = iter(ints)
+            cells = [next(found) if t.kind == "number" else None for t in row.value_cells]
+            shift = infer.infer_shift_scaled(cells, cent, n, identities)
             if shift is not None:
                 row.cells = {
                     i + shift: t for i, t in enumerate(row.value_cells) if t.kind == "number"
                 }
         if not row.cells and values:
-            decimals = [token_value(t) for t in values]
+            ints, cent = scaled(values)
             preferred = template.priority_for(row.code)
             row_priority = priorities.get(preferred)
             if row_priority is None:  # the same few orders recur on every row
                 row_priority = priorities[preferred] = [keys.index(k) for k in preferred if k in keys] or priority
             # settling reads no more than its first choices of a row: none more are sought
-            ranked = infer.ranked_positions(decimals, n, identities, row_priority, keep=MAX_CHOICES_PER_ROW)
+            ranked = infer.ranked_placements(ints, cent, n, identities, row_priority, keep=MAX_CHOICES_PER_ROW)
             positions = ranked[0] if ranked else None
             if len(ranked) > 1:
                 ambiguous[len(table.rows)] = ranked

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
-
 from fiscalwatch.parse.tables.text import Token, compact, is_code, is_project_code
 
 _ORDINAL_START_RE = re.compile(r"^(?:[一二三四五六七八九十廿]{1,3}、|\([一二三四五六七八九十廿]{1,3}\))")
@@ -177,8 +175,8 @@ def _split_bracketed_code(token: Token) -> list[Token]:
     # the printed text folds to the same length: the name is printed at the same place
     printed = token.text[len(token.text) - len(name) :] if len(token.text) >= len(name) else name
     return [
-        token._replace(text=code, kind="number", folded=code, value=Decimal(code)),
-        token._replace(text=printed, folded=name, value=None),
+        token._replace(text=code, kind="number", folded=code, units=int(code), places=0),
+        token._replace(text=printed, folded=name, units=None, places=0),
     ]
 
 

@@ -8,7 +8,7 @@ quantifiers, so arbitrary text cannot make them backtrack.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Literal, NamedTuple
 
 from fiscalwatch.parse.numbers import NUMBER, fold, parse_decimal
@@ -81,21 +81,52 @@ class Token(NamedTuple):
     page: int | None = None
     # `compact(text)`: computed once, when the token is made (it is read many times).
     folded: str = ""
-    # A number token's value (`parse_decimal(text)`), read once when the token is made: the
-    # same cell is summed while columns are placed, while rows are settled and as an Amount.
-    value: Decimal | None = None
+    # A number token's value as an integer count of its last printed place, and how many
+    # places it prints ("2,557.34": 255734 and 2): read once when the token is made. Columns
+    # are placed and rows settled by sums of these, exact integers, on a common scale
+    # (`scaled`); only the values that become cells are made Decimals (`token_value`).
+    # None for a digit run too long to be an amount (int() refuses one of thousands of digits).
+    units: int | None = None
+    places: int = 0
+
+
+MAX_UNIT_DIGITS = 60  # far beyond any amount; longer digit runs are read as Decimals
+
+
+def number_parts(folded: str) -> tuple[int | None, int]:
+    """(units, places) of a number as `NUMBER` admits it, folded ("-2,557.34" -> (-255734, 2))."""
+    digits = folded.replace(",", "") if "," in folded else folded
+    dot = digits.find(".")
+    if len(digits) > MAX_UNIT_DIGITS:
+        return None, 0 if dot < 0 else len(digits) - dot - 1
+    if dot < 0:
+        return int(digits), 0
+    return int(digits[:dot] + digits[dot + 1 :]), len(digits) - dot - 1
 
 
 def token_value(token: Token) -> Decimal:
-    """`parse_decimal(token.text)`, read from the token when it knows it."""
-    value = token.value
-    return value if value is not None else parse_decimal(token.text)
+    """The value of a number token, as `parse_decimal(token.text)` reads it."""
+    if token.folded:
+        return Decimal(token.folded.replace(",", ""))
+    return parse_decimal(token.text)
 
 
-def _number_value(folded: str) -> Decimal:
-    """The value of a number token from its compact text (which a NUMBER fullmatch admitted:
-    `parse_decimal` of it is this)."""
-    return Decimal(folded.replace(",", ""))
+def scaled(tokens: list[Token]) -> tuple[list[int], int]:
+    """The tokens' values as integers on one common scale (of at least two places), and one
+    cent on that scale: the candidate searches compare thousands of sums, and integer sums
+    are exact and fast."""
+    places = 2
+    for token in tokens:
+        if token.places > places:
+            places = token.places
+    ints = []
+    for token in tokens:
+        units = token.units
+        if units is None:  # a digit run too long for int(): through a Decimal, exactly
+            value = token_value(token)
+            units = int(value.scaleb(token.places, Context(prec=len(token.folded) + 1)))
+        ints.append(units * 10 ** (places - token.places) if token.places != places else units)
+    return ints, 10 ** (places - 2)
 
 
 _NUMBER_CELL_RE = re.compile(rf"\s*{NUMBER}\s*")
@@ -130,15 +161,16 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
     append = tokens.append
     for i, p in enumerate(parts):
         if not p or p.isspace():
-            append(_new_token(Token, ("", "empty", line, i, page, "", None)))
+            append(_new_token(Token, ("", "empty", line, i, page, "", None, 0)))
             continue
         folded = fold(p) if folded_parts is None else folded_parts[i]
         key = "".join(folded.split())  # `compact(p)`
         # a cell that holds a number starts with a digit or a sign once folded
         if key[0] in _NUMBER_FIRST and _NUMBER_CELL_RE.fullmatch(folded):
-            append(_new_token(Token, (p.strip(), "number", line, i, page, key, _number_value(key))))
+            units, places = number_parts(key)
+            append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, places)))
         else:
-            append(_new_token(Token, (p.strip(), "text", line, i, page, key, None)))
+            append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
     return tokens
 
 
@@ -161,9 +193,10 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
     number_word = _NUMBER_WORD_RE.fullmatch
     for word, printed in zip(words, printed_words):
         if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
-            append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None)))
+            append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None, 0)))
         elif number_word(word):  # the common case: the word is a number
-            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, _number_value(word))))
+            units, places = number_parts(word)
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
         else:
             match = _LEADING_NUMBER_RE.match(word)
             if match and match.end() < len(word):
@@ -178,8 +211,8 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
 def _word_token(printed: str, word: str, line: int, column: int, page: int | None) -> Token:
     """The token of a word (no spaces) printed as `printed`, `word` its folded form."""
     kind = _word_kind(word)
-    value = _number_value(word) if kind == "number" else None
-    return _new_token(Token, (printed, kind, line, column, page, word, value))
+    units, places = number_parts(word) if kind == "number" else (None, 0)
+    return _new_token(Token, (printed, kind, line, column, page, word, units, places))
 
 
 def line_tokens(text: str, line: int, page: int | None = None, cells=None, folded: str | None = None) -> list[Token]:
