@@ -51,3 +51,13 @@ def test_an_unchecked_model_is_still_frozen() -> None:
     made = unchecked(SourceRef, {"line": 3, "column": None, "page": None, "text": None})
     with pytest.raises(Exception):
         made.line = 4  # type: ignore[misc]
+
+
+def test_unchecked_models_of_a_class_share_nothing_a_copy_can_change() -> None:
+    first = unchecked(SourceRef, {"line": 3, "column": None, "page": None, "text": None})
+    second = unchecked(SourceRef, {"line": 4, "column": None, "page": None, "text": None})
+    copied = first.model_copy(update={"text": "quoted"})
+    assert copied.text == "quoted" and copied.model_fields_set == {"line", "column", "page", "text"}
+    assert first.text is None and second.text is None
+    assert first.model_fields_set == second.model_fields_set == {"line", "column", "page", "text"}
+    assert first.model_dump(exclude_unset=True) == {"line": 3, "column": None, "page": None, "text": None}

@@ -63,10 +63,20 @@ def unchecked(cls: type[M], values: dict[str, Any]) -> M:
     round-trips every parsed seed through validation to hold the parser to that."""
     model = _new_object(cls)
     _set_dict(model, values)
-    _set_fields_set(model, set(values))
+    # Every field is set, so every instance of a class has the same set of them: one set per
+    # class is shared (pydantic copies it before it ever adds to it, in `model_copy`, and
+    # adding a field the set holds changes nothing). A set per object would be one more
+    # object for the garbage collector to track, of the thousands a document makes.
+    fields_set = _all_fields_set.get(cls)
+    if fields_set is None:
+        fields_set = _all_fields_set[cls] = set(cls.model_fields)
+    _set_fields_set(model, fields_set)
     _set_extra(model, None)
     _set_private(model, None)
     return model
+
+
+_all_fields_set: dict[type, set[str]] = {}
 
 
 class SourceRef(_Frozen):
