@@ -95,13 +95,12 @@ MAX_UNIT_DIGITS = 60  # far beyond any amount; longer digit runs are read as Dec
 
 def number_parts(folded: str) -> tuple[int | None, int]:
     """(units, places) of a number as `NUMBER` admits it, folded ("-2,557.34" -> (-255734, 2))."""
-    digits = folded.replace(",", "") if "," in folded else folded
-    dot = digits.find(".")
-    if len(digits) > MAX_UNIT_DIGITS:
-        return None, 0 if dot < 0 else len(digits) - dot - 1
-    if dot < 0:
-        return int(digits), 0
-    return int(digits[:dot] + digits[dot + 1 :]), len(digits) - dot - 1
+    if "," in folded:
+        folded = folded.replace(",", "")
+    whole, _, fraction = folded.partition(".")
+    if len(folded) > MAX_UNIT_DIGITS:
+        return None, len(fraction)
+    return int(whole + fraction), len(fraction)
 
 
 def token_value(token: Token) -> Decimal:
@@ -181,6 +180,10 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
     if folded is None:
         folded = fold(text)  # same length as text: positions carry over to the printed form
     words = folded.split()
+    if len(words) == 1 and words[0][0] not in _NUMBER_FIRST:
+        # most words of a flattened table are a line of their own, and most are text: its
+        # one token, made at once (a word folds to one of the same length, spaces to spaces)
+        return [_new_token(Token, (text.strip() if folded != text else words[0], "text", line, 0, page, words[0], None, 0))]
     if folded == text:
         printed_words = words
     else:
