@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from fiscalwatch.common.document import DocumentLine
-from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, Term, Unit, unchecked
+from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, Term, unchecked
 from fiscalwatch.parse.tables.codes import level_of, resolve_code
 from fiscalwatch.parse.tables.reader import ReadTable
 from fiscalwatch.parse.tables.rows import RawRow, has_ordinal
@@ -75,11 +75,6 @@ def _row_key(row: RawRow, label: str, table: ReadTable, known: dict[str, set[str
     return label_key(label) or table.template.unlabelled_row, "label", None, None
 
 
-def _amount(token, unit: Unit) -> Amount:
-    source = unchecked(SourceRef, {"line": token.line, "column": token.column, "page": token.page, "text": None})
-    return unchecked(Amount, {"value": token_value(token), "unit": unit, "raw": token.text, "source": source})
-
-
 def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[DocumentLine, ...]) -> Table:
     """`doc_lines`: the document's lines (line n at index n - 1), quoted as a row's source."""
     ids_by_section: dict[int, list[str]] = {}
@@ -104,7 +99,8 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
             width = len(ids)
             for pos, tok in sorted(raw.cells.items()):
                 if pos < width:
-                    cells[ids[pos]] = _amount(tok, unit)
+                    source = unchecked(SourceRef, {"line": tok.line, "column": tok.column, "page": tok.page, "text": None})
+                    cells[ids[pos]] = unchecked(Amount, {"value": token_value(tok), "unit": unit, "raw": tok.text, "source": source})
         tokens = raw.tokens
         if tokens:
             lines = raw.lines

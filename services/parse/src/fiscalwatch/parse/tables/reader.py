@@ -46,6 +46,7 @@ from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, label_k
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
 _TOTAL_LABELS = {"合计", "总计"}
+_TOTAL_ENDS = tuple(_TOTAL_LABELS)
 _NOTE_CONTINUATION_RE = re.compile(r"^\d{1,2}[.、]\D")
 
 
@@ -123,7 +124,10 @@ def _is_prose(key: str) -> bool:
     """A line of the text after a table, not a row: a sentence ("…预算数为143.14万元，比2025年
     预算减少20.36万元。"), or the heading of one ("其他相关情况说明", "一、…情况说明"). A
     table's rows print no full stop, and a heading ending in 说明 or 情况 holds no amount."""
-    return "。" in key or bool(_HEADING_OF_PROSE_RE.match(key))
+    return "。" in key or (key.endswith(_PROSE_HEADING_ENDS) and bool(_HEADING_OF_PROSE_RE.match(key)))
+
+
+_PROSE_HEADING_ENDS = ("说明", "情况")  # how _HEADING_OF_PROSE_RE ends: tested first, in C
 
 
 def _has_amount(tokens: list[Token]) -> bool:
@@ -218,7 +222,10 @@ def read_region(
             # line may be a wrapped name's end: "行政事业单位养老 / 支出")
             consumed.add(line.number)
             continue
-        tokens = tokens_at(position)
+        tokens = tokenized.pop(position, None) if tokenized else None
+        if tokens is None:
+            folded = remaining_folded[position] if remaining_folded is not None else None
+            tokens = line_tokens(text, line.number, line.page, line.cells, folded)
         if not data_lines:
             found_unit = unit_of_key(key)
             if found_unit and not is_tab_line(text) and len(key) <= 40:
@@ -228,7 +235,7 @@ def read_region(
         if data_lines or _is_data_start(
             tokens, template, tokens_at(position + 1) if position + 1 < len(remaining) else []
         ):
-            data_lines.append(DataLine(tokens, line.cells is not None or is_tab_line(text)))
+            data_lines.append(DataLine(tokens, line.cells is not None or "\t" in text))
         else:
             header_lines.append(tokens)
             header_keys.add(key)
@@ -373,20 +380,23 @@ def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> l
             else:
                 groups.append((list(tokens), True))
             continue
-        starts_new = (
-            starts_with_row_code(items)
-            or (items[0].kind == "text" and label_key_of_compact(items[0].folded) in _TOTAL_LABELS)
-            # free-text tables: a unit code with its name opens the next unit's row
-            or (free_text and starts_with_code(items) and len(items) > 1 and items[1].kind == "text")
-        )
-        if pending and starts_new and (pending_has_values or _has_code_and_label(pending)):
-            groups.append((pending, False))
-            pending, pending_has_values = [], False
+        first = items[0]
+        if pending:
+            starts_new = (
+                starts_with_row_code(items)
+                # (the label ends so: tested first, in C, before its ordinal is stripped)
+                or (first.kind == "text" and first.folded.endswith(_TOTAL_ENDS) and label_key_of_compact(first.folded) in _TOTAL_LABELS)
+                # free-text tables: a unit code with its name opens the next unit's row
+                or (free_text and starts_with_code(items) and len(items) > 1 and items[1].kind == "text")
+            )
+            if starts_new and (pending_has_values or _has_code_and_label(pending)):
+                groups.append((pending, False))
+                pending, pending_has_values = [], False
         pending.extend(tokens)
-        if trailing_numbers(tokens, items):
+        if items[-1].kind == "number" and trailing_numbers(tokens, items):
             groups.append((pending, False))
             pending, pending_has_values = [], False
-        elif any(t.kind == "number" for t in items[1:]):
+        elif len(items) > 1 and any(t.kind == "number" for t in items[1:]):
             pending_has_values = True
     if pending:
         groups.append((pending, False))

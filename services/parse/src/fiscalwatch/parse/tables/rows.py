@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from fiscalwatch.parse.tables.text import Token, compact, is_code, is_project_code
+
+_line_of = itemgetter(Token._fields.index("line"))  # Token.line, read in C
 
 _ORDINAL_START_RE = re.compile(r"^(?:[一二三四五六七八九十廿]{1,3}、|\([一二三四五六七八九十廿]{1,3}\))")
 UNIT_CODE_LENGTHS = (3, 6)
@@ -33,7 +36,7 @@ class RawRow:
 
     @property
     def lines(self) -> list[int]:
-        return sorted({t.line for t in self.tokens})
+        return sorted(set(map(_line_of, self.tokens)))
 
     @property
     def label(self) -> str:
