@@ -40,3 +40,24 @@ def test_the_number_scan_on_printed_numbers() -> None:
 def test_kind_scan_counts_what_kind_re_counts(text: str) -> None:
     expected = Counter(next(g for g in m.groups() if g)[0] for m in KIND_RE.finditer(text))
     assert Counter(m[1] or m[2] or m[0][0] for m in _KIND_SCAN_RE.finditer(text)) == expected
+
+
+CELL_TEXT = st.text(alphabet=st.sampled_from(list("0123456789０１٣²¹ABZaz一.-")), max_size=32)
+
+
+@settings(max_examples=600, deadline=None)
+@given(CELL_TEXT)
+def test_cell_tests_say_what_their_patterns_say(text: str) -> None:
+    from fiscalwatch.parse.tables.text import _SMALL_INT_RE, CODE_RE, PROJECT_CODE_RE, is_code, is_project_code, small_int
+
+    assert is_code(text) == bool(CODE_RE.fullmatch(text))
+    assert small_int(text) == (int(text) if _SMALL_INT_RE.fullmatch(text) else None)
+    has_digit_and_letter = any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+    assert is_project_code(text) == (bool(PROJECT_CODE_RE.fullmatch(text)) and has_digit_and_letter)
+
+
+def test_cell_tests_on_printed_codes() -> None:
+    from fiscalwatch.parse.tables.text import is_code, is_project_code
+
+    assert is_code("2080505") and is_code("٢٠٨") and not is_code("²⁰⁸") and not is_code("20805051")
+    assert is_project_code("42010322205T000000101") and not is_project_code("420103222050000")

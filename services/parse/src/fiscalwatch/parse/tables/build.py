@@ -152,9 +152,12 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     found: list[Identity] = []
     identities = table.template.identities_for(table.column_set)
     label_keys: list[str] | None = None  # each row's label_key, made once for all row identities
+    sections: _Sections | None = None  # the columns' sections, made once for all column identities
     for spec in identities:
         if spec.axis == "column":
-            identity = _column_identity(table, rows, spec, identities)
+            if sections is None:
+                sections = _Sections(table, rows)
+            identity = _column_identity(table, sections, spec, identities)
         else:
             if label_keys is None:
                 label_keys = [label_key(row.label) if row.label else "" for row in rows]
@@ -164,10 +167,32 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     return found
 
 
-def _column_identity(table: ReadTable, rows: list[Row], spec, identities) -> Identity | None:
-    sections = sorted({c.section for c in table.columns})
-    for section in sections:
-        ids = {c.key: c.id for c in table.columns if c.section == section}
+class _Sections:
+    """A table's side-by-side sections (one, for most tables): each one's column ids by
+    template key, and the keys of its rows."""
+
+    def __init__(self, table: ReadTable, rows: list[Row]) -> None:
+        self.order = sorted({c.section for c in table.columns})
+        self.ids: dict[int, dict[str, str]] = {section: {} for section in self.order}
+        for column in table.columns:
+            self.ids[column.section][column.key] = column.id
+        self._table, self._rows = table, rows
+        self._covered: dict[int, tuple[str, ...]] = {}
+
+    def covered(self, section: int) -> tuple[str, ...]:
+        """The keys of the section's rows; none when the table has one section (it covers all)."""
+        if len(self.order) <= 1:
+            return ()
+        if section not in self._covered:
+            self._covered[section] = tuple(
+                row.key for raw, row in zip(self._table.rows, self._rows) if raw.section == section
+            )
+        return self._covered[section]
+
+
+def _column_identity(table: ReadTable, sections: _Sections, spec, identities) -> Identity | None:
+    for section in sections.order:
+        ids = sections.ids[section]
         if spec.target not in ids:
             continue
         terms = tuple(
@@ -180,9 +205,8 @@ def _column_identity(table: ReadTable, rows: list[Row], spec, identities) -> Ide
             f"{'+' if t.sign > 0 else '-'} {t.ref}" for t in terms
         ).lstrip("+ ")
         # Side by side, the sections share column ids: the identity covers its own rows only.
-        covered = tuple(row.key for raw, row in zip(table.rows, rows) if raw.section == section) if len(sections) > 1 else ()
         return unchecked(Identity, {
-            "axis": "column", "target": ids[spec.target], "terms": terms, "rows": covered,
+            "axis": "column", "target": ids[spec.target], "terms": terms, "rows": sections.covered(section),
             "origin": "template", "text": text, "source": None,
         })
     return None

@@ -52,17 +52,22 @@ def label_key_of_compact(key: str) -> str:
 _SMALL_INT_RE = re.compile(r"[0-9]{1,4}")
 
 
+# These three are asked of nearly every cell: each tests the length first, in C, which most
+# cells fail, and then exactly what its pattern says (`_SMALL_INT_RE`, `CODE_RE`, ...).
+
+
 def small_int(text: str) -> int | None:
     """A short ASCII integer (a 行次 or 栏次), else None: never converts a huge digit run."""
-    return int(text) if _SMALL_INT_RE.fullmatch(text) else None
+    return int(text) if 0 < len(text) <= 4 and _SMALL_INT_RE.fullmatch(text) else None
 
 
 def is_code(text: str) -> bool:
-    return bool(CODE_RE.fullmatch(text))
+    """`CODE_RE` (3 to 7 digits; `str.isdecimal` is the digits `\\d` matches)."""
+    return 3 <= len(text) <= 7 and text.isdecimal()
 
 
 def is_project_code(text: str) -> bool:
-    return bool(PROJECT_CODE_RE.fullmatch(text)) and any(c.isdigit() for c in text) and any(
+    return 12 <= len(text) <= 30 and bool(PROJECT_CODE_RE.fullmatch(text)) and any(c.isdigit() for c in text) and any(
         c.isalpha() for c in text
     )
 
