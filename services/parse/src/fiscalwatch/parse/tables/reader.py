@@ -37,12 +37,21 @@ from fiscalwatch.parse.tables.rows import (
     parse_detail_row,
     split_sections_flat,
     starts_with_code,
-    starts_with_row_code,
     trailing_numbers,
 )
 from fiscalwatch.parse.tables.segment import Region, number_of, number_of_key, unit_of_key
 from fiscalwatch.parse.tables.templates import ColumnSet, ColumnSpec, TemplateSpec
-from fiscalwatch.parse.tables.text import Token, is_tab_line, label_key, label_key_of_compact, line_tokens, scaled, small_int
+from fiscalwatch.parse.tables.text import (
+    Token,
+    is_code,
+    is_project_code,
+    is_tab_line,
+    label_key,
+    label_key_of_compact,
+    line_tokens,
+    scaled,
+    small_int,
+)
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
 _TOTAL_LABELS = {"合计", "总计"}
@@ -102,13 +111,15 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[
     first = items[0]
     if template.layout == "sections" and has_ordinal_compact(first.folded):
         return True
-    if first.kind == "text" and label_key_of_compact(first.folded) in _TOTAL_LABELS:
+    if first.kind == "text" and first.folded.endswith(_TOTAL_ENDS) and label_key_of_compact(first.folded) in _TOTAL_LABELS:
         if any(t.kind == "text" for t in items[1:]):
             return False  # a header line that starts with the word 合计
         # a lone 合计 is a row when it has cells (tab) or values, or its values follow
         return len(items) > 1 or len(tokens) > len(items) or _is_values_only(following)
-    if starts_with_code(tokens) and any(t.kind == "text" for t in items[1:]):
-        return True
+    if (is_code(first.folded) or is_project_code(first.folded)) and any(t.kind == "text" for t in items[1:]):
+        return True  # a code and a name
+    if all(t.kind == "text" for t in items):
+        return False  # (most header lines) what follows needs a number
     named = next((i for i, t in enumerate(items) if t.kind == "text"), None)
     if named is not None and _has_amount(items[named + 1 :]):
         # a name and an amount after it: a header prints no amounts ("财政拨款 | 28,097.48 |
@@ -382,12 +393,16 @@ def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> l
             continue
         first = items[0]
         if pending:
+            code = first.folded  # (flattened words: the first is the line's first item)
             starts_new = (
-                starts_with_row_code(items)
+                # a 3/5/7-digit or project code opens a row (a 6-digit one may be a budget
+                # unit's, inside a wrapped row)
+                (code.isdigit() and len(code) in (3, 5, 7))
+                or is_project_code(code)
                 # (the label ends so: tested first, in C, before its ordinal is stripped)
-                or (first.kind == "text" and first.folded.endswith(_TOTAL_ENDS) and label_key_of_compact(first.folded) in _TOTAL_LABELS)
+                or (first.kind == "text" and code.endswith(_TOTAL_ENDS) and label_key_of_compact(code) in _TOTAL_LABELS)
                 # free-text tables: a unit code with its name opens the next unit's row
-                or (free_text and starts_with_code(items) and len(items) > 1 and items[1].kind == "text")
+                or (free_text and len(items) > 1 and items[1].kind == "text" and is_code(code))
             )
             if starts_new and (pending_has_values or _has_code_and_label(pending)):
                 groups.append((pending, False))

@@ -69,16 +69,6 @@ def starts_with_code(tokens: list[Token]) -> bool:
     return first is not None and (is_code(first.folded) or is_project_code(first.folded))
 
 
-def starts_with_row_code(tokens: list[Token]) -> bool:
-    """A line that starts a new row: a 3/5/7-digit code or a project code. (A 6-digit
-    number at the start of a line may also be a budget unit code inside a wrapped row.)"""
-    first = first_item(tokens)
-    if first is None:
-        return False
-    text = first.folded
-    return (text.isdigit() and len(text) in (3, 5, 7)) or is_project_code(text)
-
-
 def _is_code_only(items: list[Token]) -> bool:
     """A line (its non-empty tokens) holding only a code (function, economic, unit or project
     code): part of a wrapped row, never its values."""
