@@ -71,7 +71,7 @@ def stages(path: Path, raw: bytes, repeat: int) -> str:
     return "  ".join(f"{name} {seconds * 1e3:.2f}" for name, seconds in timed.items())
 
 
-def main(paths: list[Path], repeat: int = 20, show_stages: bool = False) -> int:
+def main(paths: list[Path], repeat: int = 40, show_stages: bool = False) -> int:
     print(f"{'document':<28} {'KiB':>6} {'scan ms':>9} {'parse ms':>9} {'ratio':>7}")
     worst = 0.0
     for path in paths:

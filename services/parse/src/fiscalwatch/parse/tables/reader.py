@@ -46,7 +46,6 @@ from fiscalwatch.parse.tables.text import (
     is_code,
     is_project_code,
     is_tab_line,
-    label_key,
     label_key_of_compact,
     line_tokens,
     scaled,
@@ -598,7 +597,7 @@ def _section_rows_flat(tokens: list[Token], template: TemplateSpec, section_coun
         return known_row(label_key_of_compact(text)) is not None
 
     for k, (label, values) in enumerate(split_sections_flat(tokens, known)):
-        text = label_key("".join(t.text for t in label))
+        text = label_key_of_compact("".join([t.folded for t in label]))  # (`label_key` of their text)
         section = current if k == 0 else current + 1
         section = _section_for(text, template, section, section_count)
         current = section
