@@ -59,7 +59,11 @@ class Region:
 def caption_text(text: str) -> tuple[str, str | None]:
     """The compact caption with its printed number and leading ordinal removed, and the
     number (compact) when the caption carries one."""
-    key = compact(text)
+    return caption_text_of_key(compact(text))
+
+
+def caption_text_of_key(key: str) -> tuple[str, str | None]:
+    """`caption_text` of a line already compact."""
     number = None
     found = _TRAILING_NUMBER_RE.search(key)
     if found and found.start() > 0:
@@ -70,18 +74,20 @@ def caption_text(text: str) -> tuple[str, str | None]:
 
 
 def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[TemplateSpec, str | None] | None:
-    return _match_caption(text, templates, _titles_of(templates))
+    if len(text) > MAX_CAPTION_CHARS * 2:
+        return None
+    return _match_caption(compact(text), templates, _titles_of(templates))
 
 
 def _match_caption(
-    text: str, templates: tuple[TemplateSpec, ...], titles: re.Pattern[str]
+    key: str, templates: tuple[TemplateSpec, ...], titles: re.Pattern[str]
 ) -> tuple[TemplateSpec, str | None] | None:
-    """`titles`: `_titles_of(templates)`."""
+    """`key`: the line (or lines) compact; `titles`: `_titles_of(templates)`."""
     # Every standard caption names a 表; most lines do not, and this keeps the per-line
     # cost of caption search to one substring test.
-    if len(text) > MAX_CAPTION_CHARS * 2 or "表" not in text:
+    if "表" not in key:
         return None
-    key, number = caption_text(text)
+    key, number = caption_text_of_key(key)
     if not key or len(key) > MAX_CAPTION_CHARS:
         return None
     found = titles.fullmatch(key)
@@ -142,7 +148,7 @@ def is_stop_key(key: str) -> bool:
         return True
     if "表" not in key:  # the caption-like line below ends in 表
         return False
-    stripped, _ = caption_text(key)
+    stripped, _ = caption_text_of_key(key)
     return bool(_CAPTION_LIKE_RE.match(stripped)) and number_of_key(key) is None
 
 
@@ -156,15 +162,20 @@ def _nonempty_after(lines: tuple[DocumentLine, ...], index: int, limit: int) -> 
     return found
 
 
-def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...]) -> list[Caption]:
-    """Every line (or pair of lines) that reads as a template caption, in order."""
+def find_captions(
+    lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...], keys: list[str] | None = None
+) -> list[Caption]:
+    """Every line (or pair of lines) that reads as a template caption, in order. `keys`:
+    `compact` of every line's text, when the caller has them already."""
+    if keys is None:
+        keys = compact_lines([line.text for line in lines])
     captions: list[Caption] = []
     # A caption (one line, or two joined) names a 表: a line is only looked at when it, or
     # one of the two lines after it (the most a broken caption's second line can be on),
     # holds one.
     titles = _titles_of(templates)
     # the lines to look at, in order: those holding a 表 and the two before each
-    with_table = [j for j, line in enumerate(lines) if "表" in line.text]
+    with_table = [j for j, key in enumerate(keys) if "表" in key]
     looked_at = sorted({k for j in with_table for k in range(max(j - 2, 0), j + 1)})
     i = 0
     for position in looked_at:
@@ -174,7 +185,7 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
         text = lines[i].text
         if not text.strip() or len(text) > MAX_CAPTION_CHARS * 2:
             continue
-        hit = _match_caption(text, templates, titles)
+        hit = _match_caption(keys[i], templates, titles)
         last = i
         if hit is None and "\t" not in text and not _SENTENCE_RE.search(text):
             # the next non-empty line, when it is at most two lines on
@@ -184,10 +195,10 @@ def find_captions(lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec
                 nxt is not None
                 # a caption names a 表: two lines without one cannot be a caption
                 and ("表" in text or "表" in following)
-                and _match_caption(following, templates, titles) is None
+                and (len(following) > MAX_CAPTION_CHARS * 2 or _match_caption(keys[nxt], templates, titles) is None)
             ):
                 joined = text + following
-                hit = _match_caption(joined, templates, titles)
+                hit = _match_caption(keys[i] + keys[nxt], templates, titles) if len(joined) <= MAX_CAPTION_CHARS * 2 else None
                 last = nxt
                 text = text.strip() + following.strip()
         if hit is not None:
@@ -217,7 +228,7 @@ def segment(
     """`keys`: `compact` of every line's text, when the caller has them already."""
     if keys is None:
         keys = compact_lines([line.text for line in lines])
-    captions = find_captions(lines, templates)
+    captions = find_captions(lines, templates, keys)
     accepted = []
     for k, caption in enumerate(captions):
         next_start = captions[k + 1].first_line if k + 1 < len(captions) else len(lines)
