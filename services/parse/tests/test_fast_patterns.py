@@ -61,3 +61,18 @@ def test_cell_tests_on_printed_codes() -> None:
 
     assert is_code("2080505") and is_code("٢٠٨") and not is_code("²⁰⁸") and not is_code("20805051")
     assert is_project_code("42010322205T000000101") and not is_project_code("420103222050000")
+
+
+@settings(max_examples=600, deadline=None)
+@given(NUMBERS_AND_NEIGHBOURS)
+def test_the_word_pattern_with_groups_admits_what_number_admits(text: str) -> None:
+    import re
+
+    from fiscalwatch.parse.numbers import NUMBER
+    from fiscalwatch.parse.tables.text import _NUMBER_WORD_RE, number_parts
+
+    found = _NUMBER_WORD_RE.fullmatch(text)
+    assert bool(found) == bool(re.fullmatch(NUMBER, text))
+    if found:
+        whole, fraction = found.groups("")
+        assert (int(whole.replace(",", "") + fraction), len(fraction)) == number_parts(text)

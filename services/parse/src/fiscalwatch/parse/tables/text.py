@@ -103,7 +103,7 @@ def number_parts(folded: str) -> tuple[int | None, int]:
     if "," in folded:
         folded = folded.replace(",", "")
     whole, _, fraction = folded.partition(".")
-    if len(folded) > MAX_UNIT_DIGITS:
+    if len(whole) + len(fraction) > MAX_UNIT_DIGITS:
         return None, len(fraction)
     return int(whole + fraction), len(fraction)
 
@@ -150,7 +150,8 @@ def is_tab_line(text: str) -> bool:
 
 _NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
 _new_token = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
-_NUMBER_WORD_RE = re.compile(NUMBER)
+# `NUMBER` (test_fast_patterns holds it to it), its integer part and fraction in groups
+_NUMBER_WORD_RE = re.compile(r"(-?(?:\d{1,3}(?:,\d{3})+|\d+))(?:\.(\d+))?")
 
 
 def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded_text: str | None = None) -> list[Token]:
@@ -202,9 +203,13 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
     for word, printed in zip(words, printed_words):
         if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
             append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None, 0)))
-        elif number_word(word):  # the common case: the word is a number
-            units, places = number_parts(word)
-            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
+        elif (number := number_word(word)) is not None:  # the common case: the word is a number
+            # (`number_parts`, from the match's groups: a word is read once)
+            whole, fraction = number.groups("")
+            if "," in whole:
+                whole = whole.replace(",", "")
+            units = int(whole + fraction) if len(whole) + len(fraction) <= MAX_UNIT_DIGITS else None
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, len(fraction))))
         else:
             match = _LEADING_NUMBER_RE.match(word)
             if match and match.end() < len(word):
