@@ -72,7 +72,7 @@ def _row_key(row: RawRow, label: str, table: ReadTable, known: dict[str, set[str
         return key, "label", code, None
     if row.line_number is not None:
         return str(row.line_number), "line_number", None, None
-    return label_key(label) or table.template.unlabelled_row, "label", None, None
+    return row.label_key or table.template.unlabelled_row, "label", None, None
 
 
 def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[DocumentLine, ...]) -> Table:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import product
 
 from fiscalwatch.parse.tables.rows import RawRow
-from fiscalwatch.parse.tables.text import label_key, scaled
+from fiscalwatch.parse.tables.text import scaled
 
 MAX_COMBINATIONS = 1024
 MAX_CHOICES_PER_ROW = 6
@@ -44,7 +44,7 @@ def _parent_indexes(rows: list[RawRow], is_total: list[bool]) -> list[int | None
 def _total_rows(rows: list[RawRow]) -> list[bool]:
     # Worked out once per row (a label is joined from its tokens on every read), not on
     # every step of every row's search for its parent.
-    return [row.code is None and label_key(row.label) in ("合计", "总计") for row in rows]
+    return [row.code is None and row.label_key in ("合计", "总计") for row in rows]
 
 
 def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, ...]]]) -> None:

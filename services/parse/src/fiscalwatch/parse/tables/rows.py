@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from operator import itemgetter
-from fiscalwatch.parse.tables.text import Token, compact, is_code, is_project_code
+from fiscalwatch.parse.tables.text import Token, compact, is_code, is_project_code, label_key_of_compact
 
 _line_of = itemgetter(Token._fields.index("line"))  # Token.line, read in C
 
@@ -37,6 +37,11 @@ class RawRow:
     @property
     def lines(self) -> list[int]:
         return sorted(set(map(_line_of, self.tokens)))
+
+    @property
+    def label_key(self) -> str:
+        """`text.label_key(self.label)`, from the compact forms its words already have."""
+        return label_key_of_compact("".join([t.folded for t in self.label_parts]))
 
     @property
     def label(self) -> str:
