@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from fiscalwatch.common.document import DocumentLine
-from fiscalwatch.common.model import Identity, SourceRef, Unit, UnreadLine
+from fiscalwatch.common.model import Identity, SourceRef, Unit, UnreadLine, unchecked
 from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables import columns as infer
 from fiscalwatch.parse.tables.header import (
@@ -261,7 +261,7 @@ def read_region(
         columns=[],
         rows=[],
         code_kind=code_kind(template, header.text),
-        source=SourceRef(line=caption_line.number, page=caption_line.page, text=region.caption.title),
+        source=unchecked(SourceRef, {"line": caption_line.number, "column": None, "page": caption_line.page, "text": region.caption.title}),
         end_line=end_line,
     )
     consumed |= set(header.lines)
@@ -634,7 +634,7 @@ def _section_for(label: str, template: TemplateSpec, proposed: int, count: int) 
 def _read_notes(table: ReadTable, note_lines: list[DocumentLine]) -> None:
     for line in note_lines:
         table.consumed.add(line.number)
-        source = SourceRef(line=line.number, page=line.page, text=line.text.strip())
+        source = unchecked(SourceRef, {"line": line.number, "column": None, "page": line.page, "text": line.text.strip()})
         table.identities.extend(parse_identities(line.text, source))
         note = empty_note(line.text)
         if note and not table.declared_empty:

@@ -154,6 +154,10 @@ _new_token = tuple.__new__  # Token(...) without the named tuple's Python-level 
 _NUMBER_WORD_RE = re.compile(r"(-?(?:\d{1,3}(?:,\d{3})+|\d+))(?:\.(\d+))?")
 
 
+# `_NUMBER_CELL_RE`, with `_NUMBER_WORD_RE`'s groups
+_NUMBER_CELL_PARTS_RE = re.compile(rf"\s*{_NUMBER_WORD_RE.pattern}\s*")
+
+
 def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded_text: str | None = None) -> list[Token]:
     """Cells of a tab-separated line (or the cells a format reader already knows), empties
     kept so that positions stay meaningful. `folded_text`: `fold(text)`, when the caller
@@ -171,9 +175,12 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
         folded = fold(p) if folded_parts is None else folded_parts[i]
         key = "".join(folded.split())  # `compact(p)`
         # a cell that holds a number starts with a digit or a sign once folded
-        if key[0] in _NUMBER_FIRST and _NUMBER_CELL_RE.fullmatch(folded):
-            units, places = number_parts(key)
-            append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, places)))
+        if key[0] in _NUMBER_FIRST and (number := _NUMBER_CELL_PARTS_RE.fullmatch(folded)) is not None:
+            whole, fraction = number.groups("")  # (`number_parts`, from the match)
+            if "," in whole:
+                whole = whole.replace(",", "")
+            units = int(whole + fraction) if len(whole) + len(fraction) <= MAX_UNIT_DIGITS else None
+            append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, len(fraction))))
         else:
             append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
     return tokens
