@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fiscalwatch.parse.metadata import _KIND_SCAN_RE, KIND_RE
@@ -77,3 +77,19 @@ def test_the_word_pattern_with_groups_admits_what_number_admits(text: str) -> No
     if found:
         whole, fraction = found.groups("")
         assert (int(whole.replace(",", "") + fraction), len(fraction)) == number_parts(text)
+
+
+CAPTION_TEXT = st.lists(
+    st.sampled_from(["部门", "公开", "表", "预算", "收入", "(", ")", "（", "）", "-", "1", "2", "0", "年", "总"]), max_size=20
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(CAPTION_TEXT)
+@example("收入总表(部门公开表12-1)")  # the longest number there is
+def test_a_table_number_is_searched_for_only_where_it_can_end_the_caption(key: str) -> None:
+    from fiscalwatch.parse.tables.segment import _TRAILING_NUMBER_CHARS, _TRAILING_NUMBER_RE
+
+    everywhere = _TRAILING_NUMBER_RE.search(key)
+    at_the_end = _TRAILING_NUMBER_RE.search(key, max(0, len(key) - _TRAILING_NUMBER_CHARS))
+    assert (everywhere and everywhere.span()) == (at_the_end and at_the_end.span())

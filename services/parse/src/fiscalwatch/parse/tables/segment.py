@@ -28,6 +28,7 @@ LOOKAHEAD_LINES = 8  # non-empty lines after a caption in which a unit or number
 _NUMBER = r"(?:部门)?公开表\d{1,2}(?:-\d)?|公开\d{1,2}表|预算\d{1,2}表|表\d{1,2}(?:-\d)?"
 NUMBER_LINE_RE = re.compile(rf"(?:{_NUMBER})(?:(?:金额)?单位[:：](?:万元|元))?")
 _TRAILING_NUMBER_RE = re.compile(rf"[(（]?(?:{_NUMBER})[)）]?$")
+_TRAILING_NUMBER_CHARS = len("（部门公开表12-1）")  # the longest _TRAILING_NUMBER_RE matches
 _NUMBER_IN_LINE_RE = re.compile(rf"(?:{_NUMBER})")
 _LEADING_RE = re.compile(
     r"^(?:附件\d{0,2}[:：]?)?(?:[一二三四五六七八九十]{1,3}[、.]|表\d{1,2}(?:-\d)?[.、．:：]?|\d{1,2}[.、](?!\d))?"
@@ -65,7 +66,9 @@ def caption_text(text: str) -> tuple[str, str | None]:
 def caption_text_of_key(key: str) -> tuple[str, str | None]:
     """`caption_text` of a line already compact."""
     number = None
-    found = _TRAILING_NUMBER_RE.search(key)
+    # a number at the end is at most _TRAILING_NUMBER_CHARS long: searched for there only
+    # (a search from the start would try every position of the caption)
+    found = _TRAILING_NUMBER_RE.search(key, max(0, len(key) - _TRAILING_NUMBER_CHARS))
     if found and found.start() > 0:
         number = found.group().strip("()（）")
         key = key[: found.start()]

@@ -239,6 +239,9 @@ def load_templates() -> tuple[TemplateSpec, ...]:
     return tuple(specs)
 
 
+@lru_cache(maxsize=None)
 def templates_for(kind: DisclosureKind) -> tuple[TemplateSpec, ...]:
+    # cached: the same tuple every time, so that what is cached by it (the caption pattern
+    # of these templates) is found by identity, without comparing the templates one by one
     return tuple(t for t in load_templates() if t.kind is kind)
 
