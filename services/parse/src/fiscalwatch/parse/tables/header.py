@@ -43,6 +43,12 @@ def read_header(lines: list[list[Token]]) -> Header:
     lanci: list[int] = []
     numbers: list[int] = []
     for tokens in lines:
+        if len(tokens) == 1 and tokens[0].kind == "text":
+            # (a flattened header prints most of its words a line each: such a line is one
+            # word of the header's text, as the tests below would find)
+            text_parts.append(tokens[0].folded)
+            numbers.append(tokens[0].line)
+            continue
         found = lanci_numbers(tokens)
         if found is None and any(t.folded == "栏次" for t in tokens):
             # "栏次 | | 1 | 栏次 | | 小计 | …": the numbers of a 栏次 line that also has words

@@ -104,6 +104,13 @@ def _is_values_only(tokens: list[Token]) -> bool:
 
 
 def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[Token]) -> bool:
+    if len(tokens) == 1 and tokens[0].kind == "text":
+        # (most lines of a flattened header: one word) a row only when it opens a section
+        # or is a lone 合计 with its values on the next line, as the tests below find
+        word = tokens[0].folded
+        if template.layout == "sections" and has_ordinal_compact(word):
+            return True
+        return word.endswith(_TOTAL_ENDS) and label_key_of_compact(word) in _TOTAL_LABELS and _is_values_only(following)
     items = nonempty(tokens)
     if not items:
         return False
