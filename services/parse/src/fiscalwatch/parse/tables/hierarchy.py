@@ -80,7 +80,16 @@ def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, 
         for pos, _ in fixed_tokens:
             fixed[pos] = fixed.get(pos, 0) + next(found)
         target = {pos: next(found) for pos, _ in target_tokens}
-        best = _best_choice(options, values, fixed, target, cent * max(1, len(kids)))
+        tolerance = cent * max(1, len(kids))
+        # The cells as placed are every row's first choice: when they add up, the search
+        # would stop at its first combination, and nothing changes.
+        sums = dict(fixed)
+        for option, row_values in zip(options, values):
+            for pos, value in zip(option[0], row_values):
+                sums[pos] = sums.get(pos, 0) + value
+        if all(abs(sums.get(c, 0) - target.get(c, 0)) <= tolerance for c in sums.keys() | target.keys()):
+            continue
+        best = _best_choice(options, values, fixed, target, tolerance)
         for k, positions in zip(ambiguous, best):
             rows[k].cells = dict(zip(positions, rows[k].values))
 
