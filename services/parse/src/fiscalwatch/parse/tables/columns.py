@@ -57,11 +57,32 @@ def ranked_positions(
     return ranked_placements(ints, cent, n, identities, priority, keep)
 
 
+def identity_coefficients(identities: list[ColumnIdentity], n: int) -> list[tuple[list[int], int]]:
+    """Each identity as the coefficient of every column in its miss, target - Σ sign·term
+    (a value at column p adds coefficient[p] times itself), with its number of terms (its
+    tolerance, in cents). The same for every row of a table: made once per table."""
+    found = []
+    for identity in identities:
+        coefficient = [0] * n
+        coefficient[identity.target] += 1
+        for sign, pos in identity.terms:
+            coefficient[pos] -= sign
+        found.append((coefficient, max(1, len(identity.terms))))
+    return found
+
+
 def ranked_placements(
-    ints: list[int], cent: int, n: int, identities: list[ColumnIdentity], priority: list[int], keep: int = 16
+    ints: list[int],
+    cent: int,
+    n: int,
+    identities: list[ColumnIdentity],
+    priority: list[int] | tuple[int, ...],
+    keep: int = 16,
+    coefficients: list[tuple[list[int], int]] | None = None,
 ) -> list[tuple[int, ...]]:
     """`ranked_positions` of values given as integers on one scale, `cent` one cent on it
-    (`text.scaled` of the values' tokens)."""
+    (`text.scaled` of the values' tokens). `coefficients`: `identity_coefficients(identities,
+    n)`, when the caller has them."""
     k = len(ints)
     if k == 0:
         return [()]
@@ -69,17 +90,13 @@ def ranked_placements(
         return []
     if k == n:
         return [tuple(range(n))]
-    # An identity's miss, target - Σ sign·term, is linear in the values placed: value j at
-    # column p adds coefficient(p)·value_j. Tabulated per value and column, a candidate's
-    # miss is one `sum(map(…))` of a table entry per value (exact: all integers).
-    checks = []
-    for identity in identities:
-        coefficient = [0] * n
-        coefficient[identity.target] += 1
-        for sign, pos in identity.terms:
-            coefficient[pos] -= sign
-        tables = [[c * value for c in coefficient] for value in ints]
-        checks.append((tables, cent * max(1, len(identity.terms))))
+    if coefficients is None:
+        coefficients = identity_coefficients(identities, n)
+    # An identity's miss is linear in the values placed. Tabulated per value and column, a
+    # candidate's miss is one `sum(map(…))` of a table entry per value (exact: all integers).
+    checks = [
+        ([[c * value for c in coefficient] for value in ints], cent * terms) for coefficient, terms in coefficients
+    ]
     entry = list.__getitem__
 
     # Candidates come in order of preference, so the first `keep` that break nothing are

@@ -437,10 +437,11 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     table.columns = [ReadColumn(ids[i], spec.label, spec.key) for i, spec in enumerate(specs)]
     keys = [spec.key for spec in specs]
     identities = _column_identities(template, keys, table.column_set)
-    priority = [keys.index(k) for k in template.priority if k in keys]
+    priority = tuple(keys.index(k) for k in template.priority if k in keys)
     n = len(specs)
+    coefficients = infer.identity_coefficients(identities, n)
     ambiguous: dict[int, list[tuple[int, ...]]] = {}
-    priorities: dict[tuple[str, ...], list[int]] = {}  # a template order -> its positions here
+    priorities: dict[tuple[str, ...], tuple[int, ...]] = {}  # a template order -> its positions here
     for tokens, tab in _group_detail_rows(data_lines, template.free_text):
         row = parse_detail_row(tokens, template.free_text, tab)
         table.consumed.update([t.line for t in tokens])
@@ -464,9 +465,11 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
             preferred = template.priority_for(row.code)
             row_priority = priorities.get(preferred)
             if row_priority is None:  # the same few orders recur on every row
-                row_priority = priorities[preferred] = [keys.index(k) for k in preferred if k in keys] or priority
+                row_priority = priorities[preferred] = tuple(keys.index(k) for k in preferred if k in keys) or priority
             # settling reads no more than its first choices of a row: none more are sought
-            ranked = infer.ranked_placements(ints, cent, n, identities, row_priority, keep=MAX_CHOICES_PER_ROW)
+            ranked = infer.ranked_placements(
+                ints, cent, n, identities, row_priority, keep=MAX_CHOICES_PER_ROW, coefficients=coefficients
+            )
             positions = ranked[0] if ranked else None
             if len(ranked) > 1:
                 ambiguous[len(table.rows)] = ranked

@@ -113,15 +113,15 @@ def has_ordinal_compact(key: str) -> bool:
 def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     """Split a detail row into code, name, unit code and name, and values. (`tab`: the
     tokens are cells, empties kept; else words, none of them empty.)"""
-    row = RawRow(tokens=tokens)
     items = nonempty(tokens) if tab else tokens
     if not items:
-        return row
+        return RawRow(tokens=tokens)
     if items[0].kind == "text" and items[0].folded.startswith("["):
         items = [*_split_bracketed_code(items[0]), *items[1:]]
     start = 0
+    code = None
     if is_code(items[0].folded) or is_project_code(items[0].folded):
-        row.code = items[0].folded
+        code = items[0].folded
         start = 1
     # values: the trailing run of numbers; a free-text table may print text after them
     end = len(items)
@@ -136,6 +136,7 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
                 run += 1
     values = items[end - run : end]
     body = items[start : end - run]
+    unit_code, unit_name = None, ""
     # a budget-unit code inside the row: a 3- or 6-digit number followed by the unit's name
     for i, token in enumerate(body):
         if (
@@ -145,19 +146,22 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
             and i + 1 < len(body)
             and body[i + 1].kind == "text"
         ):
-            row.unit_code = token.folded
-            row.unit_name = "".join(t.text for t in body[i + 1 :])
+            unit_code = token.folded
+            unit_name = "".join([t.text for t in body[i + 1 :]])
             body = body[:i]
             break
-    row.label_parts = body
-    row.values = values
+    value_cells = None
     if tab and values:
         line = values[0].line
         # the values by identity: comparing tokens field by field (as `in` would) costs more
         value_tokens = {id(t) for t in values}
         last_text = max((t.column for t in items if t.line == line and id(t) not in value_tokens), default=-1)
-        row.value_cells = [t for t in tokens if t.line == line and t.column > last_text]
-    return row
+        value_cells = [t for t in tokens if t.line == line and t.column > last_text]
+    # (made once, with every field it has: a row is made for every row of every table)
+    return RawRow(
+        tokens=tokens, code=code, label_parts=body, unit_code=unit_code, unit_name=unit_name,
+        values=values, value_cells=value_cells,
+    )
 
 
 _BRACKETED_CODE_RE = re.compile(r"\[(\d{3,7})\](.+)")  # 广东: "[2080501]行政单位离退休"
