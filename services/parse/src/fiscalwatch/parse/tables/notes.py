@@ -82,10 +82,10 @@ def is_note_key(key: str) -> bool:
     """`is_note_line` for a line already compact. (Each pattern is tried only on a line that
     holds its literal: "注/说明/备注" first, "=", "本"; most table lines hold none.)"""
     return bool(
-        (key[:1] in _NOTE_FIRST_CHARS and NOTE_START_RE.match(key))
+        (key[:1] in NOTE_FIRST_CHARS and NOTE_START_RE.match(key))
         or ("=" in key and _IDENTITY_RE.search(key))
         or ("本" in key and EMPTY_NOTE_RE.search(key))
     )
 
 
-_NOTE_FIRST_CHARS = frozenset("注说备(（")  # what NOTE_START_RE can start with
+NOTE_FIRST_CHARS = frozenset("注说备(（")  # what NOTE_START_RE can start with

@@ -29,7 +29,7 @@ from fiscalwatch.parse.tables.header import (
     section_starts,
 )
 from fiscalwatch.parse.tables.hierarchy import MAX_CHOICES_PER_ROW, settle_by_parents
-from fiscalwatch.parse.tables.notes import empty_note, is_note_key, parse_identities
+from fiscalwatch.parse.tables.notes import NOTE_FIRST_CHARS, empty_note, is_note_key, parse_identities
 from fiscalwatch.parse.tables.rows import (
     RawRow,
     has_ordinal_compact,
@@ -56,6 +56,9 @@ _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位
 _TOTAL_LABELS = {"合计", "总计"}
 _TOTAL_ENDS = tuple(_TOTAL_LABELS)
 _NOTE_CONTINUATION_RE = re.compile(r"^\d{1,2}[.、]\D")
+
+
+_new_data_line = tuple.__new__  # DataLine(...) without the named tuple's Python-level __new__
 
 
 class DataLine(NamedTuple):  # a tuple: cheap to make, one per table line
@@ -222,17 +225,22 @@ def read_region(
             tokens = tokenized[position] = line_tokens(line.text, line.number, line.page, line.cells, folded)
         return tokens
 
+    # What a note or the prose after the table must hold, looked for once in the region:
+    # where it holds none, a line needs only the test of its first character, not a call.
+    joined = "\n".join(remaining_keys)
+    may_be_note = "=" in joined or "本" in joined  # (besides a line starting 注, 说明 …)
+    may_be_prose = "。" in joined or "说明" in joined or "情况" in joined
     for position, line in enumerate(remaining):  # every line here holds text
         text = line.text
         key = remaining_keys[position]
-        if in_notes or is_note_key(key):
+        if in_notes or ((may_be_note or key[:1] in NOTE_FIRST_CHARS) and is_note_key(key)):
             if in_notes and not (is_note_key(key) or _NOTE_CONTINUATION_RE.match(key)):
                 break  # the notes are over; what follows is not this table's
             in_notes = True
             note_lines.append(line)
             end_line = line.number
             continue
-        if data_lines and _is_prose(key):
+        if data_lines and may_be_prose and _is_prose(key):
             break  # the text after the table ("其他相关情况说明", "一、…情况说明。…")
         if data_lines and key in header_keys and (len(key) >= 6 or line.cells is not None or is_tab_line(text)):
             # the header repeated after a page break, not a row (a short word on a flattened
@@ -252,7 +260,7 @@ def read_region(
         if data_lines or _is_data_start(
             tokens, template, tokens_at(position + 1) if position + 1 < len(remaining) else []
         ):
-            data_lines.append(DataLine(tokens, line.cells is not None or "\t" in text))
+            data_lines.append(_new_data_line(DataLine, (tokens, line.cells is not None or "\t" in text)))
         else:
             header_lines.append(tokens)
             header_keys.add(key)
