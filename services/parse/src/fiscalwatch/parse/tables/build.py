@@ -51,17 +51,16 @@ def known_codes(tables: list[ReadTable]) -> dict[str, set[str]]:
     return known
 
 
-def _code_kind_of(row: RawRow, table: ReadTable) -> str:
-    if table.template.layout == "sections" and table.code_kind == "none":
-        return "economic" if row.code and row.code[0] in "35" else "function"
-    return table.code_kind
-
-
-def _row_key(row: RawRow, label: str, table: ReadTable, known: dict[str, set[str]]):
-    """(key, key_kind, code, level); `label`: the row's `label` (joined once by the caller)."""
+def _row_key(row: RawRow, label: str, table: ReadTable, known: dict[str, set[str]], by_first_digit: bool):
+    """(key, key_kind, code, level); `label`: the row's `label` (joined once by the caller);
+    `by_first_digit`: a summary table that names no code kind, whose codes say their own
+    (economic classes start with 3 or 5)."""
     if row.code:
-        kind = _code_kind_of(row, table)
         code = row.code
+        if by_first_digit:
+            kind = "economic" if code[0] in "35" else "function"
+        else:
+            kind = table.code_kind
         if kind == "function" and len(code) == 6:
             code = resolve_code(code, label, known) or code
         key = f"{code}/{row.unit_code}" if row.unit_code else code
@@ -85,9 +84,10 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
     seen: dict[str, int] = {}
     table.rows.sort(key=lambda r: r.section)  # side-by-side sections are stacked, in order
     unlabelled = table.template.unlabelled_row
+    by_first_digit = table.template.layout == "sections" and table.code_kind == "none"
     for raw in table.rows:
         label = raw.label
-        key, kind, code, level = _row_key(raw, label, table, known)
+        key, kind, code, level = _row_key(raw, label, table, known, by_first_digit)
         if not key:
             key, kind = "row", "label"
         count = seen[key] = seen.get(key, 0) + 1
@@ -103,9 +103,13 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
                     cells[ids[pos]] = unchecked(Amount, {"value": token_value(tok), "unit": unit, "raw": tok.text, "source": source})
         tokens = raw.tokens
         if tokens:
-            lines = raw.lines
-            first = lines[0]
-            text = " | ".join([doc_lines[n - 1].text.strip() for n in lines])
+            first = tokens[0].line
+            if tokens[-1].line == first:  # (most rows: one line; a row's tokens go in line order)
+                text = doc_lines[first - 1].text.strip()
+            else:
+                lines = raw.lines
+                first = lines[0]
+                text = " | ".join([doc_lines[n - 1].text.strip() for n in lines])
             page = tokens[0].page
         else:
             first, text, page = table.source.line, None, None
