@@ -619,14 +619,17 @@ def _section_rows_flat(tokens: list[Token], template: TemplateSpec, section_coun
         section = current if k == 0 else current + 1
         section = _section_for(text, template, section, section_count)
         current = section
-        row = RawRow(tokens=[*label, *values], section=section)
+        code = None
+        tokens_of_row = [*label, *values]
         if label and is_code_cell(label[0]):
-            row.code = label[0].folded
+            code = label[0].folded
             label = label[1:]
-        row.label_parts = list(label)
-        row.values = list(values)
-        row.cells = {i: t for i, t in enumerate(values)}
-        rows.append(row)
+        rows.append(
+            RawRow(
+                tokens=tokens_of_row, code=code, label_parts=list(label), values=list(values),
+                section=section, cells=dict(enumerate(values)),
+            )
+        )
     return rows
 
 
