@@ -93,3 +93,29 @@ def test_a_table_number_is_searched_for_only_where_it_can_end_the_caption(key: s
     everywhere = _TRAILING_NUMBER_RE.search(key)
     at_the_end = _TRAILING_NUMBER_RE.search(key, max(0, len(key) - _TRAILING_NUMBER_CHARS))
     assert (everywhere and everywhere.span()) == (at_the_end and at_the_end.span())
+
+
+WORDS_AND_CELLS = st.lists(
+    st.text(alphabet=st.sampled_from(list("0123456789٣².,-批 　\u00a0")), min_size=1, max_size=12), min_size=1, max_size=5
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(WORDS_AND_CELLS)
+def test_tokens_are_numbers_exactly_where_the_number_pattern_says(cells: list[str]) -> None:
+    from fiscalwatch.parse.numbers import fold
+    from fiscalwatch.parse.tables.text import _NUMBER_CELL_RE, _NUMBER_WORD_RE, flat_tokens, number_parts, tab_tokens
+
+    for token, cell in zip(tab_tokens("\t".join(cells), 1), cells):
+        if not cell.strip():
+            assert token.kind == "empty"
+            continue
+        # (a number starts with an ASCII digit or a sign once folded: "٣" is text)
+        is_number = fold(cell).strip()[0] in "0123456789-" and bool(_NUMBER_CELL_RE.fullmatch(fold(cell)))
+        assert token.kind == ("number" if is_number else "text"), cell
+        if is_number:
+            assert (token.units, token.places) == number_parts(token.folded)
+    line = " ".join(cells)
+    for token in flat_tokens(line, 1):
+        if token.kind == "number":
+            assert _NUMBER_WORD_RE.fullmatch(token.folded) and (token.units, token.places) == number_parts(token.folded)

@@ -175,7 +175,13 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
         folded = fold(p) if folded_parts is None else folded_parts[i]
         key = "".join(folded.split())  # `compact(p)`
         # a cell that holds a number starts with a digit or a sign once folded
-        if key[0] in _NUMBER_FIRST and (number := _NUMBER_CELL_PARTS_RE.fullmatch(folded)) is not None:
+        if key[0] not in _NUMBER_FIRST:
+            append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
+        elif key.isdecimal() and (len(key) == len(folded) or len(key) == len(folded.strip())):
+            # digits only, no space between them (what `\s*\d+\s*` is): without the pattern
+            units = int(key) if len(key) <= MAX_UNIT_DIGITS else None
+            append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, 0)))
+        elif (number := _NUMBER_CELL_PARTS_RE.fullmatch(folded)) is not None:
             whole, fraction = number.groups("")  # (`number_parts`, from the match)
             if "," in whole:
                 whole = whole.replace(",", "")
@@ -193,10 +199,16 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
     if folded is None:
         folded = fold(text)  # same length as text: positions carry over to the printed form
     words = folded.split()
-    if len(words) == 1 and words[0][0] not in _NUMBER_FIRST:
-        # most words of a flattened table are a line of their own, and most are text: its
-        # one token, made at once (a word folds to one of the same length, spaces to spaces)
-        return [_new_token(Token, (text.strip() if folded != text else words[0], "text", line, 0, page, words[0], None, 0))]
+    if len(words) == 1:
+        # Most words of a flattened table are a line of their own, most of them text or a
+        # code: its one token, made at once (a word folds to one of the same length, and
+        # spaces to spaces, so the printed word is the line stripped).
+        word = words[0]
+        if word[0] not in _NUMBER_FIRST:
+            return [_new_token(Token, (text.strip() if folded != text else word, "text", line, 0, page, word, None, 0))]
+        if word.isdecimal():  # digits only (what `\d` is): a number, without the pattern
+            units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
+            return [_new_token(Token, (text.strip() if folded != text else word, "number", line, 0, page, word, units, 0))]
     if folded == text:
         printed_words = words
     else:
@@ -210,6 +222,9 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
     for word, printed in zip(words, printed_words):
         if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
             append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None, 0)))
+        elif word.isdecimal():  # a code, or a whole amount
+            units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, 0)))
         elif (number := number_word(word)) is not None:  # the common case: the word is a number
             # (`number_parts`, from the match's groups: a word is read once)
             whole, fraction = number.groups("")
