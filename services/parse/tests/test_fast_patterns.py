@@ -69,14 +69,17 @@ def test_the_word_pattern_with_groups_admits_what_number_admits(text: str) -> No
     import re
 
     from fiscalwatch.parse.numbers import NUMBER
-    from fiscalwatch.parse.tables.text import _NUMBER_CELL_PARTS_RE, _NUMBER_CELL_RE, _NUMBER_WORD_RE, number_parts
+    from fiscalwatch.parse.tables.text import _NUMBER_WORD_RE, _word_number, number_parts
 
-    assert bool(_NUMBER_CELL_PARTS_RE.fullmatch(text)) == bool(_NUMBER_CELL_RE.fullmatch(text))
     found = _NUMBER_WORD_RE.fullmatch(text)
     assert bool(found) == bool(re.fullmatch(NUMBER, text))
     if found:
         whole, fraction = found.groups("")
         assert (int(whole.replace(",", "") + fraction), len(fraction)) == number_parts(text)
+    if text and text[0] in "0123456789-" and not any(c.isspace() for c in text):
+        assert (_word_number(text) is not None) == bool(found)
+        if found:
+            assert _word_number(text) == number_parts(text)
 
 
 CAPTION_TEXT = st.lists(

@@ -108,6 +108,27 @@ def number_parts(folded: str) -> tuple[int | None, int]:
     return int(whole + fraction), len(fraction)
 
 
+def _word_number(word: str) -> tuple[int | None, int] | None:
+    """`number_parts(word)` when the word (folded, no spaces, starting with a digit or a
+    sign) is a number as `NUMBER` admits it, else None. The common forms ("2101505",
+    "460.00") are told by `str.isdecimal` (the digits `\\d` matches), the others
+    ("-3.5", "2,557.34") by the pattern."""
+    whole, dot, fraction = word.partition(".")
+    if whole.isdecimal() and (fraction.isdecimal() if dot else True):
+        if len(whole) + len(fraction) > MAX_UNIT_DIGITS:
+            return None, len(fraction)
+        return int(whole + fraction), len(fraction)
+    number = _NUMBER_WORD_RE.fullmatch(word)
+    if number is None:
+        return None
+    whole, fraction = number.groups("")
+    if "," in whole:
+        whole = whole.replace(",", "")
+    if len(whole) + len(fraction) > MAX_UNIT_DIGITS:
+        return None, len(fraction)
+    return int(whole + fraction), len(fraction)
+
+
 def token_value(token: Token) -> Decimal:
     """The value of a number token, as `parse_decimal(token.text)` reads it."""
     if token.folded:
@@ -154,10 +175,6 @@ _new_token = tuple.__new__  # Token(...) without the named tuple's Python-level 
 _NUMBER_WORD_RE = re.compile(r"(-?(?:\d{1,3}(?:,\d{3})+|\d+))(?:\.(\d+))?")
 
 
-# `_NUMBER_CELL_RE`, with `_NUMBER_WORD_RE`'s groups
-_NUMBER_CELL_PARTS_RE = re.compile(rf"\s*{_NUMBER_WORD_RE.pattern}\s*")
-
-
 def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded_text: str | None = None) -> list[Token]:
     """Cells of a tab-separated line (or the cells a format reader already knows), empties
     kept so that positions stay meaningful. `folded_text`: `fold(text)`, when the caller
@@ -175,18 +192,14 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
         folded = fold(p) if folded_parts is None else folded_parts[i]
         key = "".join(folded.split())  # `compact(p)`
         # a cell that holds a number starts with a digit or a sign once folded
-        if key[0] not in _NUMBER_FIRST:
+        # (a number prints no space inside it: `_NUMBER_CELL_RE` is `\s*NUMBER\s*`)
+        if key[0] not in _NUMBER_FIRST or (len(key) != len(folded) and len(key) != len(folded.strip())):
             append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
-        elif key.isdecimal() and (len(key) == len(folded) or len(key) == len(folded.strip())):
-            # digits only, no space between them (what `\s*\d+\s*` is): without the pattern
+        elif key.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(key) if len(key) <= MAX_UNIT_DIGITS else None
             append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, 0)))
-        elif (number := _NUMBER_CELL_PARTS_RE.fullmatch(folded)) is not None:
-            whole, fraction = number.groups("")  # (`number_parts`, from the match)
-            if "," in whole:
-                whole = whole.replace(",", "")
-            units = int(whole + fraction) if len(whole) + len(fraction) <= MAX_UNIT_DIGITS else None
-            append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, len(fraction))))
+        elif (parts := _word_number(key)) is not None:
+            append(_new_token(Token, (p.strip(), "number", line, i, page, key, *parts)))
         else:
             append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
     return tokens
@@ -206,7 +219,7 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
         word = words[0]
         if word[0] not in _NUMBER_FIRST:
             return [_new_token(Token, (text.strip() if folded != text else word, "text", line, 0, page, word, None, 0))]
-        if word.isdecimal():  # digits only (what `\d` is): a number, without the pattern
+        if word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
             return [_new_token(Token, (text.strip() if folded != text else word, "number", line, 0, page, word, units, 0))]
     if folded == text:
@@ -218,20 +231,14 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
             printed_words = [text[m.start() : m.end()] for m in _WORD_RE.finditer(folded)]
     tokens: list[Token] = []
     append = tokens.append
-    number_word = _NUMBER_WORD_RE.fullmatch
     for word, printed in zip(words, printed_words):
         if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
             append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None, 0)))
-        elif word.isdecimal():  # a code, or a whole amount
+        elif word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
             append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, 0)))
-        elif (number := number_word(word)) is not None:  # the common case: the word is a number
-            # (`number_parts`, from the match's groups: a word is read once)
-            whole, fraction = number.groups("")
-            if "," in whole:
-                whole = whole.replace(",", "")
-            units = int(whole + fraction) if len(whole) + len(fraction) <= MAX_UNIT_DIGITS else None
-            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, len(fraction))))
+        elif (parts := _word_number(word)) is not None:  # the common case: the word is a number
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, *parts)))
         else:
             match = _LEADING_NUMBER_RE.match(word)
             if match and match.end() < len(word):
