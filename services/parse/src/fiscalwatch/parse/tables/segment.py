@@ -177,6 +177,14 @@ def find_captions(
     # one of the two lines after it (the most a broken caption's second line can be on),
     # holds one.
     titles = _titles_of(templates)
+    matched: dict[int, tuple[TemplateSpec, str | None] | None] = {}  # line -> its match alone
+
+    def match_line(j: int) -> tuple[TemplateSpec, str | None] | None:
+        # a line is matched alone once, though it is read as a line and as the one after
+        if j not in matched:
+            matched[j] = _match_caption(keys[j], templates, titles)
+        return matched[j]
+
     # the lines to look at, in order: those holding a 表 and the two before each
     with_table = [j for j, key in enumerate(keys) if "表" in key]
     looked_at = sorted({k for j in with_table for k in range(max(j - 2, 0), j + 1)})
@@ -188,7 +196,7 @@ def find_captions(
         text = lines[i].text
         if not text.strip() or len(text) > MAX_CAPTION_CHARS * 2:
             continue
-        hit = _match_caption(keys[i], templates, titles)
+        hit = match_line(i)
         last = i
         if hit is None and "\t" not in text and not _SENTENCE_RE.search(text):
             # the next non-empty line, when it is at most two lines on
@@ -198,7 +206,7 @@ def find_captions(
                 nxt is not None
                 # a caption names a 表: two lines without one cannot be a caption
                 and ("表" in text or "表" in following)
-                and (len(following) > MAX_CAPTION_CHARS * 2 or _match_caption(keys[nxt], templates, titles) is None)
+                and (len(following) > MAX_CAPTION_CHARS * 2 or match_line(nxt) is None)
             ):
                 joined = text + following
                 hit = _match_caption(keys[i] + keys[nxt], templates, titles) if len(joined) <= MAX_CAPTION_CHARS * 2 else None
