@@ -45,11 +45,13 @@ from fiscalwatch.parse.tables.text import (
     Token,
     is_code,
     is_project_code,
+    flat_tokens,
     is_tab_line,
     label_key_of_compact,
     line_tokens,
     scaled,
     small_int,
+    tab_tokens,
 )
 
 _META_RE = re.compile(r"^(?:部门|单位|单位名称|预算代码|编制单位|填报单位|部门名称)[:：]|^\d{2,4}年度?$|^\d{4}年\d{1,2}月")
@@ -248,9 +250,13 @@ def read_region(
             consumed.add(line.number)
             continue
         tokens = tokenized.pop(position, None) if tokenized else None
-        if tokens is None:
+        tab = line.cells is not None or "\t" in text
+        if tokens is None:  # (`line_tokens`, its two cases inline: a call per table line less)
             folded = remaining_folded[position] if remaining_folded is not None else None
-            tokens = line_tokens(text, line.number, line.page, line.cells, folded)
+            if tab:
+                tokens = tab_tokens(text, line.number, line.page, line.cells, folded)
+            else:
+                tokens = flat_tokens(text, line.number, line.page, folded)
         if not data_lines:
             found_unit = unit_of_key(key)
             if found_unit and not is_tab_line(text) and len(key) <= 40:
@@ -260,7 +266,7 @@ def read_region(
         if data_lines or _is_data_start(
             tokens, template, tokens_at(position + 1) if position + 1 < len(remaining) else []
         ):
-            data_lines.append(_new_data_line(DataLine, (tokens, line.cells is not None or "\t" in text)))
+            data_lines.append(_new_data_line(DataLine, (tokens, tab)))
         else:
             header_lines.append(tokens)
             header_keys.add(key)
