@@ -5,13 +5,14 @@ from the template when the document prints none."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, Term, unchecked
 from fiscalwatch.parse.tables.codes import level_of, resolve_code
 from fiscalwatch.parse.tables.reader import ReadTable
 from fiscalwatch.parse.tables.rows import RawRow, has_ordinal
-from fiscalwatch.parse.tables.text import label_key, token_value
+from fiscalwatch.parse.tables.text import label_key
 
 
 def merge_page_splits(tables: list[ReadTable]) -> list[ReadTable]:
@@ -100,7 +101,9 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
             for pos, tok in sorted(raw.cells.items()):
                 if pos < width:
                     source = unchecked(SourceRef, {"line": tok.line, "column": tok.column, "page": tok.page, "text": None})
-                    cells[ids[pos]] = unchecked(Amount, {"value": token_value(tok), "unit": unit, "raw": tok.text, "source": source})
+                    # (`token_value`, inline: a cell is a number token, its compact form the number)
+                    value = Decimal(tok.folded.replace(",", ""))
+                    cells[ids[pos]] = unchecked(Amount, {"value": value, "unit": unit, "raw": tok.text, "source": source})
         tokens = raw.tokens
         if tokens:
             first = tokens[0].line
