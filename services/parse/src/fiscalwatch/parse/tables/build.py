@@ -167,7 +167,12 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
             identity = _column_identity(table, sections, spec, identities)
         else:
             if label_keys is None:
-                label_keys = [label_key(row.label) if row.label else "" for row in rows]
+                # (a printed label's key from its words' compact forms; the key of a label
+                # the template gives an unlabelled row, from that label)
+                label_keys = [
+                    raw.label_key if raw.label_parts else (label_key(row.label) if row.label else "")
+                    for raw, row in zip(table.rows, rows)
+                ]
             identity = _row_identity(table, rows, spec, label_keys)
         if identity is not None:
             found.append(identity)
