@@ -291,7 +291,12 @@ def read_region(
         _read_sections(table, header, header_lines, data_lines)
     else:
         table.code_parents = list(continues.code_parents) if continues is not None else []
-        data_lines = _join_split_codes(header_lines, _drop_sequence_numbers(header_lines, data_lines), table.code_parents)
+        # (what each needs the header to print, looked for in its lines first: most print neither)
+        printed = "".join(header_keys)
+        if "序" in printed:
+            data_lines = _drop_sequence_numbers(header_lines, data_lines)
+        if "类" in printed and "款" in printed:
+            data_lines = _join_split_codes(header_lines, data_lines, table.code_parents)
         _read_detail(table, header, data_lines)
     _read_notes(table, note_lines)
     return table
