@@ -77,3 +77,25 @@ def test_the_word_pattern_with_groups_admits_what_number_admits(text: str) -> No
     if found:
         whole, fraction = found.groups("")
         assert (int(whole.replace(",", "") + fraction), len(fraction)) == number_parts(text)
+
+
+LEVEL_WORDS = st.lists(
+    st.sampled_from(["支出", "支", "出", "公共安全", "司法", "行", "(", ")", "类", "款", "项", "(类)", "(款)", "(项)", "1", ",", "a"]),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(LEVEL_WORDS)
+def test_the_level_scan_finds_what_level_re_finds(text: str) -> None:
+    from fiscalwatch.parse.narrative import _LEVEL_RE, _LEVEL_SCAN_RE
+
+    assert _LEVEL_SCAN_RE.findall(text) == _LEVEL_RE.findall(text)
+
+
+def test_the_level_scan_on_printed_levels() -> None:
+    from fiscalwatch.parse.narrative import _LEVEL_RE, _LEVEL_SCAN_RE
+
+    text = "公共安全支出(类)司法(款)行政运行(项)支出1,2(类)，支出支出(款)出(项)"
+    assert _LEVEL_RE.findall(text)[:3] == [("公共安全", "类"), ("司法", "款"), ("行政运行", "项")]
+    assert _LEVEL_SCAN_RE.findall(text) == _LEVEL_RE.findall(text)
