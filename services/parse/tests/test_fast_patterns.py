@@ -122,3 +122,25 @@ def test_tokens_are_numbers_exactly_where_the_number_pattern_says(cells: list[st
     for token in flat_tokens(line, 1):
         if token.kind == "number":
             assert _NUMBER_WORD_RE.fullmatch(token.folded) and (token.units, token.places) == number_parts(token.folded)
+
+
+LEVEL_WORDS = st.lists(
+    st.sampled_from(["支出", "支", "出", "公共安全", "司法", "行", "(", ")", "类", "款", "项", "(类)", "(款)", "(项)", "1", ",", "a"]),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(LEVEL_WORDS)
+def test_the_level_scan_finds_what_level_re_finds(text: str) -> None:
+    from fiscalwatch.parse.narrative import _LEVEL_RE, _LEVEL_SCAN_RE
+
+    assert _LEVEL_SCAN_RE.findall(text) == _LEVEL_RE.findall(text)
+
+
+def test_the_level_scan_on_printed_levels() -> None:
+    from fiscalwatch.parse.narrative import _LEVEL_RE, _LEVEL_SCAN_RE
+
+    text = "公共安全支出(类)司法(款)行政运行(项)支出1,2(类)，支出支出(款)出(项)"
+    assert _LEVEL_RE.findall(text)[:3] == [("公共安全", "类"), ("司法", "款"), ("行政运行", "项")]
+    assert _LEVEL_SCAN_RE.findall(text) == _LEVEL_RE.findall(text)
