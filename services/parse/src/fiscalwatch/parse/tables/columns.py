@@ -54,7 +54,7 @@ def ranked_positions(
     """The assignments of `values` (in order) to `n` columns that violate the fewest column
     identities, best first by the template's priority; empty when k > n."""
     ints, cent = _scaled(values)
-    return ranked_placements(ints, cent, n, identities, priority, keep)
+    return ranked_placements(ints, cent, n, identity_coefficients(identities, n), priority, keep)
 
 
 def identity_coefficients(identities: list[ColumnIdentity], n: int) -> list[tuple[list[int], int]]:
@@ -75,14 +75,12 @@ def ranked_placements(
     ints: list[int],
     cent: int,
     n: int,
-    identities: list[ColumnIdentity],
+    coefficients: list[tuple[list[int], int]],
     priority: list[int] | tuple[int, ...],
     keep: int = 16,
-    coefficients: list[tuple[list[int], int]] | None = None,
 ) -> list[tuple[int, ...]]:
     """`ranked_positions` of values given as integers on one scale, `cent` one cent on it
-    (`text.scaled` of the values' tokens). `coefficients`: `identity_coefficients(identities,
-    n)`, when the caller has them."""
+    (`text.scaled` of the values' tokens), the identities as `identity_coefficients`."""
     k = len(ints)
     if k == 0:
         return [()]
@@ -90,8 +88,6 @@ def ranked_placements(
         return []
     if k == n:
         return [tuple(range(n))]
-    if coefficients is None:
-        coefficients = identity_coefficients(identities, n)
     # An identity's miss is linear in the values placed. Tabulated per value and column, a
     # candidate's miss is one `sum(map(…))` of a table entry per value (exact: all integers).
     checks = [

@@ -486,9 +486,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
             if row_priority is None:  # the same few orders recur on every row
                 row_priority = priorities[preferred] = tuple(keys.index(k) for k in preferred if k in keys) or priority
             # settling reads no more than its first choices of a row: none more are sought
-            ranked = infer.ranked_placements(
-                ints, cent, n, identities, row_priority, keep=MAX_CHOICES_PER_ROW, coefficients=coefficients
-            )
+            ranked = infer.ranked_placements(ints, cent, n, coefficients, row_priority, keep=MAX_CHOICES_PER_ROW)
             positions = ranked[0] if ranked else None
             if len(ranked) > 1:
                 ambiguous[len(table.rows)] = ranked

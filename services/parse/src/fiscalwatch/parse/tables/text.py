@@ -110,23 +110,13 @@ def number_parts(folded: str) -> tuple[int | None, int]:
 
 def _word_number(word: str) -> tuple[int | None, int] | None:
     """`number_parts(word)` when the word (folded, no spaces, starting with a digit or a
-    sign) is a number as `NUMBER` admits it, else None. The common forms ("2101505",
-    "460.00") are told by `str.isdecimal` (the digits `\\d` matches), the others
-    ("-3.5", "2,557.34") by the pattern."""
+    sign) is a number as `NUMBER` admits it, else None. The common form, digits around at
+    most one point ("460.00"), is told by `str.isdecimal` (the digits `\\d` matches); the
+    others ("-3.5", "2,557.34") by the pattern."""
     whole, dot, fraction = word.partition(".")
-    if whole.isdecimal() and (fraction.isdecimal() if dot else True):
-        if len(whole) + len(fraction) > MAX_UNIT_DIGITS:
-            return None, len(fraction)
-        return int(whole + fraction), len(fraction)
-    number = _NUMBER_WORD_RE.fullmatch(word)
-    if number is None:
-        return None
-    whole, fraction = number.groups("")
-    if "," in whole:
-        whole = whole.replace(",", "")
-    if len(whole) + len(fraction) > MAX_UNIT_DIGITS:
-        return None, len(fraction)
-    return int(whole + fraction), len(fraction)
+    if (whole.isdecimal() and (fraction.isdecimal() or not dot)) or _NUMBER_WORD_RE.fullmatch(word):
+        return number_parts(word)
+    return None
 
 
 def token_value(token: Token) -> Decimal:
@@ -171,8 +161,7 @@ def is_tab_line(text: str) -> bool:
 
 _NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
 _new_token = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
-# `NUMBER` (test_fast_patterns holds it to it), its integer part and fraction in groups
-_NUMBER_WORD_RE = re.compile(r"(-?(?:\d{1,3}(?:,\d{3})+|\d+))(?:\.(\d+))?")
+_NUMBER_WORD_RE = re.compile(NUMBER)
 
 
 def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded_text: str | None = None) -> list[Token]:
