@@ -54,7 +54,9 @@ class SectionSpec:
         return any_of(self.rows)
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity, as templates are (each is loaded once): identities key
+# the cache of their terms over a document's columns.
+@dataclass(frozen=True, eq=False)
 class IdentitySpec:
     axis: Literal["row", "column"]
     target: str  # column key, or a row label pattern
@@ -106,23 +108,15 @@ class TemplateSpec:
 
     @staticmethod
     def column_terms(
-        spec: IdentitySpec, printed: set[str], identities: tuple[IdentitySpec, ...]
-    ) -> list[tuple[int, str]]:
+        spec: IdentitySpec, printed: set[str] | frozenset[str], identities: tuple[IdentitySpec, ...]
+    ) -> tuple[tuple[int, str], ...]:
         """The terms of a column identity over the columns a document prints. A term it does
         not print counts as empty, unless the term is itself the total of other columns
         (another of `identities`' targets): then those columns stand in for it. (`total = subtotal
         + carryover` over a table printing the parts of 小计 but not 小计 is `total = general
-        + fund + … + carryover`, not `total = carryover`.)"""
-        expansions = {i.target: i.terms for i in identities if i.axis == "column"}
-
-        def expand(sign: int, key: str, seen: frozenset[str]) -> list[tuple[int, str]]:
-            if key in printed:
-                return [(sign, key)]
-            if key in seen or key not in expansions:
-                return []
-            return [t for s, k in expansions[key] for t in expand(sign * s, k, seen | {key})]
-
-        return [t for sign, key in spec.terms for t in expand(sign, key, frozenset({spec.target}))]
+        + fund + … + carryover`, not `total = carryover`.) The same few per template and
+        header recur in every document and are asked for by reader and builder: cached."""
+        return _column_terms(spec, frozenset(printed), identities)
 
     def matches_title(self, caption: str) -> bool:
         return any(p.search(caption) for p in self.titles)
@@ -132,6 +126,22 @@ class TemplateSpec:
         """The row labels every section knows by name (not the catch-all ".*" ones), as one
         pattern: its fullmatch is any of theirs."""
         return any_of([p for section in self.sections for p in section.rows if not p.pattern.startswith(".*")])
+
+
+@lru_cache(maxsize=4096)
+def _column_terms(
+    spec: IdentitySpec, printed: frozenset[str], identities: tuple[IdentitySpec, ...]
+) -> tuple[tuple[int, str], ...]:
+    expansions = {i.target: i.terms for i in identities if i.axis == "column"}
+
+    def expand(sign: int, key: str, seen: frozenset[str]) -> list[tuple[int, str]]:
+        if key in printed:
+            return [(sign, key)]
+        if key in seen or key not in expansions:
+            return []
+        return [t for s, k in expansions[key] for t in expand(sign * s, k, seen | {key})]
+
+    return tuple(t for sign, key in spec.terms for t in expand(sign, key, frozenset({spec.target})))
 
 
 def any_of(patterns) -> re.Pattern[str]:
