@@ -150,11 +150,11 @@ def test_a_variant_has_its_own_identities_and_a_missing_subtotal_is_replaced_by_
         ("total", ((1, "subtotal"), (1, "carryover"))), ("subtotal", ((1, "general"), (1, "special")))
     ]
     # 小计 printed: as written; not printed: its parts stand in for it; a part not printed is empty
-    assert template.column_terms(own[0], {"total", "subtotal", "carryover"}, own) == ((1, "subtotal"), (1, "carryover"))
-    assert template.column_terms(own[0], {"total", "general", "special", "carryover"}, own) == (
+    assert template.column_terms(own[0], frozenset({"total", "subtotal", "carryover"}), own) == ((1, "subtotal"), (1, "carryover"))
+    assert template.column_terms(own[0], frozenset({"total", "general", "special", "carryover"}), own) == (
         (1, "general"), (1, "special"), (1, "carryover")
     )
-    assert template.column_terms(own[0], {"total", "general"}, own) == ((1, "general"),)
+    assert template.column_terms(own[0], frozenset({"total", "general"}), own) == ((1, "general"),)
 
 
 def test_number_tokens_carry_exact_integer_values_on_a_common_scale():

@@ -209,7 +209,7 @@ def _column_identity(table: ReadTable, sections: _Sections, spec, identities) ->
             continue
         terms = tuple(
             unchecked(Term, {"sign": sign, "ref": ids[key]})
-            for sign, key in table.template.column_terms(spec, set(ids), identities)
+            for sign, key in table.template.column_terms(spec, frozenset(ids), identities)
         )
         if not terms:
             continue

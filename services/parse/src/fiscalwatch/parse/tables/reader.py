@@ -382,7 +382,7 @@ def _column_identities(template: TemplateSpec, keys: list[str], column_set: Colu
     for spec in identities:
         if spec.axis != "column" or spec.target not in position:
             continue
-        terms = tuple((sign, position[key]) for sign, key in template.column_terms(spec, set(position), identities))
+        terms = tuple((sign, position[key]) for sign, key in template.column_terms(spec, frozenset(position), identities))
         if terms:
             found.append(infer.ColumnIdentity(position[spec.target], terms))
     return found

@@ -108,7 +108,7 @@ class TemplateSpec:
 
     @staticmethod
     def column_terms(
-        spec: IdentitySpec, printed: set[str] | frozenset[str], identities: tuple[IdentitySpec, ...]
+        spec: IdentitySpec, printed: frozenset[str], identities: tuple[IdentitySpec, ...]
     ) -> tuple[tuple[int, str], ...]:
         """The terms of a column identity over the columns a document prints. A term it does
         not print counts as empty, unless the term is itself the total of other columns
@@ -116,7 +116,7 @@ class TemplateSpec:
         + carryover` over a table printing the parts of 小计 but not 小计 is `total = general
         + fund + … + carryover`, not `total = carryover`.) The same few per template and
         header recur in every document and are asked for by reader and builder: cached."""
-        return _column_terms(spec, frozenset(printed), identities)
+        return _column_terms(spec, printed, identities)
 
     def matches_title(self, caption: str) -> bool:
         return any(p.search(caption) for p in self.titles)
