@@ -202,6 +202,20 @@ def test_complete_breakdown_shares_add_to_100() -> None:
     assert ids(validate(disclosure(facts=[whole, *off]))) == ["A-004", "A-006"]
 
 
+def test_a_zero_amount_heads_no_list_of_shares() -> None:
+    # 苏州 (corpus 06): "收入预算合计186,241万元，包括本年收入186,241万元，上年结转结余0万元。
+    # 其中：本年一般公共预算收入186,241万元，占100%；本年政府性基金预算收入0万元，占0%；…"
+    # The zero sources are shares of 本年收入, not of the 0 carried over just before them.
+    total = fact("收入合计", "186,241", 10)
+    this_year = fact("本年收入", "186,241", 11)
+    carried = fact("上年结转", "0", 12)
+    shares = [fact("other", "186,241", 13, share=share("100")), fact("other", "0", 14, share=share("0")),
+              fact("other", "0", 15, share=share("0"))]
+    assert validate(disclosure(facts=[total, this_year, carried, *shares])) == []
+    wrong = [*shares[:2], fact("other", "0", 15, share=share("3"))]
+    assert ids(validate(disclosure(facts=[total, this_year, carried, *wrong]))) == ["A-004", "A-006"]
+
+
 def test_completion_rate() -> None:
     ok = fact("支出合计", "1,952.37", scope="一般公共预算财政拨款", completion=completion("531.54", "367.30"))
     assert ids(validate(disclosure(facts=[ok]))) == []

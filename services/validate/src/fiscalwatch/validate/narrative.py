@@ -138,14 +138,15 @@ _WHOLE_BY_WORD = (
 
 def _whole_for(facts: tuple[NarrativeFact, ...], index: int) -> int | None:
     """The fact a share is a share of: the named whole in the sentences just before, else
-    the nearest earlier amount that heads the list (no share of its own, not smaller)."""
+    the nearest earlier amount that heads the list (no share of its own, not smaller, not
+    zero: "上年结转结余0万元。其中：…收入0万元，占0%" lists shares of the income before it)."""
     part = facts[index]
     of = part.share.of if part.share else ""
     wanted = next((q for word, q in _WHOLE_BY_WORD if word in of), None)
     for j in range(index - 1, max(-1, index - 40), -1):
         candidate = facts[j]
-        if candidate.year != part.year:
-            continue
+        if candidate.year != part.year or candidate.amount.value <= 0:
+            continue  # (a share of nothing is no share: a zero amount heads no list)
         if wanted and candidate.quantity == wanted:
             return j
         coded = ("function:", "economic:")
