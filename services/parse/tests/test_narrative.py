@@ -97,6 +97,33 @@ def test_growth_printed_without_the_word_or_the_sign() -> None:
     assert total.change.rate.value == Decimal("9.62") and total.change.rate.has_percent_sign is False
 
 
+def test_a_budget_states_its_item_as_the_amount_of_its_budget() -> None:
+    # 国家信访局 (corpus 08): in a budget, "预算数为 A 万元" is the item's amount itself, not the
+    # initial budget of an actual to follow (final accounts), and the change after it is A's.
+    text = ("1.一般公共服务支出（类）信访事务（款）行政运行（项）\n"
+            "2026年预算数为5,826.21万元，比2025年执行数增加271.14\n万元，增幅4.88%，主要是财政核定经费增加。\n")
+    codes = {"201": "一般公共服务支出", "20140": "信访事务", "2014001": "行政运行"}
+    [item] = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET), codes=codes).facts
+    assert (item.quantity, item.amount.value) == ("function:2014001", Decimal("5826.21"))
+    assert (item.change.direction, item.change.amount.value, item.change.rate.value) == ("increase", Decimal("271.14"), Decimal("4.88"))
+
+
+def test_the_budget_a_change_is_from_is_no_fact_of_the_year() -> None:
+    # 北京 (corpus 02): "比2025年年初预算数30385.62万元增加": the base of the change;
+    # 苏州 (corpus 06): "（去年预算数为0万元，无法计算增减比率）"
+    text = ("2026年度收入预算32852.05万元，比2025年年初预算数30385.62万元增加2466.43万元，增长8.12%。\n"
+            "2026年项目支出1,140万元，与上年相比增加1,140万元（去年预算数为0万元，无法计算增减比率）。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    assert [(f.quantity, f.amount.value) for f in facts] == [("收入合计", Decimal("32852.05")), ("项目支出", Decimal("1140"))]
+    assert facts[0].change.amount.value == Decimal("2466.43")
+
+
+def test_final_accounts_read_the_initial_budget_as_what_the_actual_completes() -> None:
+    text = "2020年度一般公共预算财政拨款支出年初预算为531.54万元，支出决算为1,952.37万元，完成年初预算的367.30%。\n"
+    [actual] = extract_facts(SourceDocument.from_text("t.txt", text), meta(2020)).facts
+    assert actual.amount.value == Decimal("1952.37") and actual.completion.budget.value == Decimal("531.54")
+
+
 def test_items_of_a_use_list_are_not_the_departments_quantities() -> None:
     text = "（二）项目支出 2570.14 万元，其中：一般行政管理事务 2570.14 万元，主要用于：聘用人员经费 98 万元、医疗保障业务工作经费 2459.34 万元。\n"
     facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2021, DisclosureKind.BUDGET)).facts

@@ -23,7 +23,8 @@ import yaml
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import (
-    Amount, Change, Completion, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine, unchecked,
+    Amount, Change, Completion, DisclosureKind, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
+    unchecked,
 )
 from fiscalwatch.parse.numbers import NUMBER, SCAN_NUMBER_RE, fold
 
@@ -54,6 +55,8 @@ _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _BASE_YEAR_RE = re.compile(r"(?:与|比|较|同)\s*(20\d\d)\s*年")
 _PRIOR_YEAR_RE = re.compile(r"(?:与|比|较)\s*上(?:一)?年")
 _BUDGET_PHRASE_RE = re.compile(r"(?:年初预算|全年预算|调整后预算|预算数)(?:数)?为?\s*$")
+# a clause naming what a change is from: "比2025年年初预算数", "(去年预算数为"
+_COMPARED_RE = re.compile(r"\s*(?:比|较|同比|与|相比)|.*(?:去年|上年度?|上一年度?)(?:年初)?(?:预算|执行)")
 _ACTUAL_PHRASE_RE = re.compile(r"(?:支出决算|决算|执行数|实际支出|支出)(?:数)?为?\s*$")
 _SHARE_RE = re.compile(rf"\s*[，,]?\s*占(?P<of>[^，。；\d%]{{0,20}}?)(?:的)?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?")
 _COMPLETION_RE = re.compile(rf"\s*[，,]?\s*完成(?:了)?(?P<which>年初|全年|调整后)?预算(?:数)?的?\s*(?P<p>{NUMBER})\s*(?P<pct>%)?")
@@ -240,6 +243,7 @@ class _Reader:
     def __init__(self, doc: SourceDocument, metadata: Metadata, stream: _Stream, codes: dict[str, str]) -> None:
         self.doc, self.metadata, self.stream = doc, metadata, stream
         self.codes = codes  # function codes printed in the tables -> their names (folded)
+        self.final_accounts = metadata.kind is DisclosureKind.FINAL_ACCOUNTS
         self.class_named = ""  # the last 类 a sentence or heading named ("(一)科学技术支出(类)")
         self.vocab = vocabulary()
         self.facts: list[_Draft] = []
@@ -326,9 +330,11 @@ class _Reader:
             if direction is not None:
                 position = self._attach_change(direction, amount, prefix, sentence, claim_end, end, first_fact)
                 continue
-            if _BUDGET_PHRASE_RE.search(prefix):
+            if _BUDGET_PHRASE_RE.search(prefix) and (self.final_accounts or _COMPARED_RE.match(prefix)):
                 # "…财政拨款支出年初预算为 A 万元，支出决算为 B 万元": the budget's clause names
-                # what the actual that follows is.
+                # what the actual that follows is; "比2025年年初预算数 A 万元增加…" is what a
+                # change is from. (In a budget, "2026年预算数为 A 万元，比2025年执行数增加…"
+                # states the amount itself: there is no actual to follow.)
                 pending_budget = amount
                 if "年初" in prefix:
                     initial_budget = amount
@@ -644,7 +650,9 @@ class _Reader:
         if quantity is not None and not topic_only and "用于" in sentence[: sentence.find(subject) if subject in sentence else len(sentence)]:
             quantity = None  # "主要用于：聘用人员经费 98 万元" lists uses, not the department's 人员经费
         if quantity is None and not topic_only:
-            if _ACTUAL_PHRASE_RE.search(subject) and (topic := self._current_topic()) is not None:
+            # "支出决算为 B", or in a budget "预算数为 A": the amount of what the sentence before named
+            stated = _ACTUAL_PHRASE_RE.search(subject) or (not self.final_accounts and _BUDGET_PHRASE_RE.search(subject))
+            if stated and (topic := self._current_topic()) is not None:
                 return topic
             if subject.strip() in ("", "其中") and self.facts[first_fact:]:
                 return ("other", "")
