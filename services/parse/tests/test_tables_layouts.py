@@ -467,3 +467,21 @@ def test_xian_income_and_spending_by_the_funds_that_pay_for_it():
     assert [i.text for i in income.identities] == ["1 = 2 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12"]
     assert len(spending.columns) == 10 and cells(spending)["合计"]["10"] == Decimal("131027041.73")
     assert [i.text for i in spending.identities] == ["1 = 2 + 4 + 5 + 6 + 7 + 8 + 9 + 10"]
+
+
+RATES_AMONG_THE_VALUES = """\
+一般公共预算支出表
+单位：万元
+科目编码\t科目名称\t合计\t基本支出\t项目支出\t比上年增减(%)
+201\t一般公共服务支出\t13,144.37\t6,668.44\t6,475.93\t-60.86%
+2014001\t行政运行\t5,826.21\t5,826.21\t\t4.88%
+"""
+
+
+def test_cells_of_rates_after_the_values_are_no_part_of_the_name():
+    # 国家信访局 (corpus 08) prints the change on the year before, in 万元 and in %, after
+    # the year's columns: a rate is a value's cell (holding no amount), not text of the name.
+    table = by_id(extract("rates.txt", BUDGET, RATES_AMONG_THE_VALUES))["budget.general_budget_expenditure"]
+    assert [(r.key, r.label) for r in table.rows] == [("201", "一般公共服务支出"), ("2014001", "行政运行")]
+    assert cells(table)["201"] == {"1": Decimal("13144.37"), "2": Decimal("6668.44"), "3": Decimal("6475.93")}
+    assert cells(table)["2014001"] == {"1": Decimal("5826.21"), "2": Decimal("5826.21")}
