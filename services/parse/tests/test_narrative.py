@@ -124,6 +124,19 @@ def test_final_accounts_read_the_initial_budget_as_what_the_actual_completes() -
     assert actual.amount.value == Decimal("1952.37") and actual.completion.budget.value == Decimal("531.54")
 
 
+def test_a_glossary_entry_names_no_sections_scope() -> None:
+    # 上海 (corpus 26): the glossary's last entry defines 机关运行经费 by the 一般公共预算财政拨款
+    # it is paid from; the department's 支出预算 after it is not of that scope.
+    text = ("名词解释\n（八）机关运行经费：指行政单位使用一般公共预算财政拨款安排的基本支出中的日常公用经费支出。\n"
+            "2026年单位预算编制说明\n支出预算2,616万元，其中：财政拨款支出预算2,605万元。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    assert [(f.quantity, f.scope, f.amount.value) for f in facts] == [
+        ("支出合计", "", Decimal("2616")), ("支出合计", "财政拨款", Decimal("2605"))]
+    heading = "五、一般公共预算财政拨款支出情况说明\n支出预算2,605万元。\n"
+    [fact] = extract_facts(SourceDocument.from_text("t.txt", heading), meta(2026, DisclosureKind.BUDGET)).facts
+    assert fact.scope == "一般公共预算财政拨款"
+
+
 def test_items_of_a_use_list_are_not_the_departments_quantities() -> None:
     text = "（二）项目支出 2570.14 万元，其中：一般行政管理事务 2570.14 万元，主要用于：聘用人员经费 98 万元、医疗保障业务工作经费 2459.34 万元。\n"
     facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2021, DisclosureKind.BUDGET)).facts

@@ -81,6 +81,7 @@ _LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六�
 _SPACES_RE = re.compile(r"\s+")
 _TOP_HEADING_RE = re.compile(r"\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
 _SUB_HEADING_RE = re.compile(r"\s*[(（][一二三四五六七八九十]+[)）]")
+_ENTRY_RE = re.compile(r"[：:]\s*\S")  # "（一）财政拨款收入：是…": text after a colon
 _CLASS_SUFFIX_RE = re.compile(r"(?:支出)?\s*[(（]类[)）]\s*(?:支出)?|类级|支出类|类支出")
 
 
@@ -606,6 +607,10 @@ class _Reader:
         top = _TOP_HEADING_RE.match(sentence)
         sub = _SUB_HEADING_RE.match(sentence)
         if not (top or sub):
+            return
+        if _ENTRY_RE.search(sentence):
+            # a numbered entry of a glossary or list, not a heading: it names no section's scope
+            # ("（八）机关运行经费：指…使用一般公共预算财政拨款安排的…")
             return
         named = next((scope for scope, pattern in self.vocab.scopes if pattern.search(sentence)), "")
         if top:
