@@ -137,6 +137,15 @@ def test_a_glossary_entry_names_no_sections_scope() -> None:
     assert fact.scope == "一般公共预算财政拨款"
 
 
+def test_fund_budgets_named_without_the_word_budget_are_their_scope() -> None:
+    # 上海 (corpus 01): "政府性基金拨款支出预算0万元" is the fund budget's spending, not the department's
+    text = ("支出预算47,145万元，其中：一般公共预算拨款支出预算47,145万元；政府性基金拨款支出预算0万元；"
+            "国有资本经营预算拨款支出预算为0万元。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    assert [(f.quantity, f.scope) for f in facts] == [
+        ("支出合计", ""), ("支出合计", "一般公共预算"), ("支出合计", "政府性基金预算"), ("支出合计", "国有资本经营预算")]
+
+
 def test_items_of_a_use_list_are_not_the_departments_quantities() -> None:
     text = "（二）项目支出 2570.14 万元，其中：一般行政管理事务 2570.14 万元，主要用于：聘用人员经费 98 万元、医疗保障业务工作经费 2459.34 万元。\n"
     facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2021, DisclosureKind.BUDGET)).facts
