@@ -146,6 +146,17 @@ def test_fund_budgets_named_without_the_word_budget_are_their_scope() -> None:
         ("支出合计", ""), ("支出合计", "一般公共预算"), ("支出合计", "政府性基金预算"), ("支出合计", "国有资本经营预算")]
 
 
+def test_a_class_listed_within_the_project_spending_is_not_the_classs_amount() -> None:
+    # 长沙 (corpus 11): the class's project spending (417.41) is a part of its 1935.36
+    text = ("2026年本单位支出预算1935.36万元，其中：一般公共服务支出1935.36万元。\n"
+            "（二）项目支出：2026年本单位项目支出预算417.41万元，主要是单位为完成特定工作任务而发生的支出，"
+            "其中：一般公共服务支出417.41万元，主要用于信访业务工作专项。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    assert [(f.quantity, f.amount.value) for f in facts] == [
+        ("支出合计", Decimal("1935.36")), ("function:201", Decimal("1935.36")),
+        ("项目支出", Decimal("417.41")), ("other", Decimal("417.41"))]
+
+
 def test_items_of_a_use_list_are_not_the_departments_quantities() -> None:
     text = "（二）项目支出 2570.14 万元，其中：一般行政管理事务 2570.14 万元，主要用于：聘用人员经费 98 万元、医疗保障业务工作经费 2459.34 万元。\n"
     facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2021, DisclosureKind.BUDGET)).facts

@@ -650,6 +650,10 @@ class _Reader:
             return (f"function:{code}", self._scope(subject, "function")) if code else ("other", "")
         coded = self._function_or_economic(subject)
         if coded:
+            if not topic_only and coded.startswith("function:") and self._within_basic_or_project(sentence, first_fact):
+                # "项目支出预算417.41万元，…其中：一般公共服务支出417.41万元": the class's project
+                # spending, a part of the class's amount, not the class's amount
+                return ("other", "")
             return coded, self._scope(subject, coded)
         quantity = self._match_quantity(subject, near=not topic_only)
         if quantity is not None and not topic_only and "用于" in sentence[: sentence.find(subject) if subject in sentence else len(sentence)]:
@@ -667,6 +671,10 @@ class _Reader:
         if not scope and len(self.facts) > first_fact and "其中" in sentence:
             scope = self.facts[first_fact].scope  # "…财政拨款基本支出 239.55 万元，其中，人员经费 183.35 万元"
         return quantity, scope
+
+    def _within_basic_or_project(self, sentence: str, first_fact: int) -> bool:
+        """Whether the sentence lists the parts of its 基本支出 or 项目支出 ("其中：")."""
+        return "其中" in sentence and any(d.quantity in ("基本支出", "项目支出") for d in self.facts[first_fact:])
 
     def _original(self, start: int, end: int) -> str:
         """The sentence as printed (full-width kept), lines re-joined."""
