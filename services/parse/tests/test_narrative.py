@@ -157,6 +157,18 @@ def test_a_class_listed_within_the_project_spending_is_not_the_classs_amount() -
         ("项目支出", Decimal("417.41")), ("other", Decimal("417.41"))]
 
 
+def test_a_class_named_in_the_reasons_for_a_change_is_not_the_classs_amount() -> None:
+    # 苏州 (corpus 31): 13800 is one project's spending under 农林水, given as a reason
+    text = ("（3）农林水支出（类）支出47,731.51万元，主要用于人员支出。与上年相比增加15,540.97万元，增长48.28%。"
+            "主要原因是吴淞江（江苏段）整治工程在农林水支出（类）支出列支13800万元。\n"
+            "2023年度一般公共预算财政拨款支出4,342.35万元，主要用于以下方面：\n"
+            "1. 社会保障和就业（类）支出136.48万元，占3.1%。主要是用于2080505机关事业单位基本养老保险缴费支出134.68万元。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    assert [(f.quantity, f.amount.value) for f in facts] == [
+        ("function:213", Decimal("47731.51")), ("other", Decimal("13800")), ("支出合计", Decimal("4342.35")),
+        ("function:208", Decimal("136.48")), ("function:2080505", Decimal("134.68"))]
+
+
 def test_items_of_a_use_list_are_not_the_departments_quantities() -> None:
     text = "（二）项目支出 2570.14 万元，其中：一般行政管理事务 2570.14 万元，主要用于：聘用人员经费 98 万元、医疗保障业务工作经费 2459.34 万元。\n"
     facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2021, DisclosureKind.BUDGET)).facts

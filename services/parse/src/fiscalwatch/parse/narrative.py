@@ -650,6 +650,10 @@ class _Reader:
             return (f"function:{code}", self._scope(subject, "function")) if code else ("other", "")
         coded = self._function_or_economic(subject)
         if coded:
+            if not topic_only and _gives_reasons(sentence, subject):
+                # "主要原因是…工程在农林水支出(类)支出列支13800万元": a reason, not the class's amount
+                # (a list of uses may be the classes' and items' own: "主要是用于2080501行政单位离退休1.8万元")
+                return ("other", "")
             if not topic_only and coded.startswith("function:") and self._within_basic_or_project(sentence, first_fact):
                 # "项目支出预算417.41万元，…其中：一般公共服务支出417.41万元": the class's project
                 # spending, a part of the class's amount, not the class's amount
@@ -683,6 +687,13 @@ class _Reader:
             pieces.append(self.stream.originals[i].strip())
         joined = "".join(pieces)
         return joined if len(joined) <= 600 else joined[:600] + "…"
+
+
+def _gives_reasons(sentence: str, subject: str) -> bool:
+    """Whether the subject stands in the reasons for a change ("主要原因是…"): what it names
+    there is an item of the explanation, not the department's amount of it."""
+    before = sentence[: sentence.find(subject)] if subject in sentence else sentence
+    return "原因" in before or "原因" in subject
 
 
 def _levels(folded: str) -> dict[str, str]:
