@@ -169,6 +169,23 @@ def test_a_class_named_in_the_reasons_for_a_change_is_not_the_classs_amount() ->
         ("function:208", Decimal("136.48")), ("function:2080505", Decimal("134.68"))]
 
 
+def test_a_heading_that_refers_to_its_table_is_still_a_heading() -> None:
+    # 杭州 (corpus 07): "（四）…总体说明（详见表4）" heads the 财政拨款 section; the classes in it
+    # are its 财政拨款 spending, not the department's (stated earlier, larger)
+    text = ("（四）财政拨款收支预算情况的总体说明（详见表4）\n"
+            "2026年财政拨款收支总预算91,842.80万元。支出包括：公共安全支出69,081.15万元。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    assert [(f.quantity, f.scope, f.subject) for f in facts] == [
+        ("收支总计", "财政拨款", "2026年财政拨款收支总预算"), ("function:204", "财政拨款", "公共安全支出")]
+
+
+def test_spending_by_use_names_personnel_and_running_costs_as_zhejiang_prints_them() -> None:
+    text = ("2.按支出用途分类，包括人员支出58,486.35万元，占59.0%；日常公用支出12,237.94万元，占12.3%；"
+            "项目支出28,506.17万元，占28.7%。\n人员支出标准 7 万元。\n")
+    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    assert [f.quantity for f in facts] == ["人员经费", "公用经费", "项目支出", "other"]
+
+
 def test_items_of_a_use_list_are_not_the_departments_quantities() -> None:
     text = "（二）项目支出 2570.14 万元，其中：一般行政管理事务 2570.14 万元，主要用于：聘用人员经费 98 万元、医疗保障业务工作经费 2459.34 万元。\n"
     facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2021, DisclosureKind.BUDGET)).facts
