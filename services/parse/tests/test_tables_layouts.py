@@ -485,3 +485,25 @@ def test_cells_of_rates_after_the_values_are_no_part_of_the_name():
     assert [(r.key, r.label) for r in table.rows] == [("201", "一般公共服务支出"), ("2014001", "行政运行")]
     assert cells(table)["201"] == {"1": Decimal("13144.37"), "2": Decimal("6668.44"), "3": Decimal("6475.93")}
     assert cells(table)["2014001"] == {"1": Decimal("5826.21"), "2": Decimal("5826.21")}
+
+
+INCOME_LISTED_UNDER_THE_YEARS_TOTAL = """\
+收支总体情况表
+部门（单位）：烟台市住房和城乡建设局 单位：万元
+收 入\t\t支 出\t
+项目\t预算数\t项目\t预算数
+一、财政拨款收入\t45,832.29\t一、一般公共服务支出\t
+五、其他收入\t75.00\t四、教育支出\t45,967.29
+本 年 收 入 合 计\t45,907.29\t本 年 支 出 合 计\t45,967.29
+上级补助收入\t60.00\t\t
+上年结转\t\t结转下年\t
+收 入 总 计\t45,967.29\t支 出 总 计\t45,967.29
+"""
+
+
+def test_income_listed_between_the_years_total_and_the_grand_total_is_a_term_of_it():
+    # 烟台 (corpus 16, 山东) prints 上级补助收入 under 本年收入合计: 收入总计 adds it
+    table = by_id(extract("yantai.txt", BUDGET, INCOME_LISTED_UNDER_THE_YEARS_TOTAL))["budget.income_expenditure_summary"]
+    identities = {i.target: [t.ref for t in i.terms] for i in table.identities if i.axis == "row"}
+    assert identities["收入总计"] == ["本年收入合计", "上年结转", "上级补助收入"]
+    assert identities["支出总计"] == ["本年支出合计", "结转下年"]

@@ -257,10 +257,20 @@ def _row_identity(table: ReadTable, rows: list[Row], spec, label_keys: list[str]
         terms = tuple(unchecked(Term, {"sign": 1, "ref": r.key}) for r in term_rows)
     else:
         terms_list = []
+        found: list[int] = []
         for sign, pattern in spec.terms:
             hits = [i for i in _find(pairs, pattern) if i != target]
             if hits:
+                found.append(hits[0])
                 terms_list.append(unchecked(Term, {"sign": sign, "ref": pairs[hits[0]][1].key}))
+        if spec.rows_between and found and found[0] < target:
+            # every labelled row between the first term and the target, once
+            taken = set(found)
+            terms_list += [
+                unchecked(Term, {"sign": 1, "ref": pairs[i][1].key})
+                for i in range(found[0] + 1, target)
+                if i not in taken and pairs[i][1].label
+            ]
         terms = tuple(terms_list)
     if not terms:
         return None

@@ -63,6 +63,9 @@ class IdentitySpec:
     terms: tuple[tuple[int, str], ...]  # (sign, column key or row label pattern)
     section: str | None = None  # row identity: the section its rows belong to
     section_items: bool = False  # row identity: Σ the ordinal-labelled rows before the target
+    # row identity: the rows printed between its first term and the target are terms too
+    # (收入总计 = 本年收入合计 + what is listed under it: 上年结转, or 上级补助收入 where 山东 prints it there)
+    rows_between: bool = False
 
 
 # Compared and hashed by identity: each template is loaded once, and hashing every field
@@ -192,6 +195,7 @@ def _identity(raw: dict) -> IdentitySpec:
         tuple(terms),
         section=row.get("section"),
         section_items=bool(row.get("section_items", False)),
+        rows_between=bool(row.get("rows_between", False)),
     )
 
 
