@@ -497,12 +497,14 @@ INCOME_LISTED_UNDER_THE_YEARS_TOTAL = """\
 本 年 收 入 合 计\t45,907.29\t本 年 支 出 合 计\t45,967.29
 上级补助收入\t60.00\t\t
 上年结转\t\t结转下年\t
+1.财政拨款结余、结转\t\t\t
 收 入 总 计\t45,967.29\t支 出 总 计\t45,967.29
 """
 
 
 def test_income_listed_between_the_years_total_and_the_grand_total_is_a_term_of_it():
-    # 烟台 (corpus 16, 山东) prints 上级补助收入 under 本年收入合计: 收入总计 adds it
+    # 烟台 (corpus 16, 山东) prints 上级补助收入 under 本年收入合计: 收入总计 adds it, but not
+    # the parts of a row between (深圳's "上年结余、结转 | 1.财政拨款结余、结转")
     table = by_id(extract("yantai.txt", BUDGET, INCOME_LISTED_UNDER_THE_YEARS_TOTAL))["budget.income_expenditure_summary"]
     identities = {i.target: [t.ref for t in i.terms] for i in table.identities if i.axis == "row"}
     assert identities["收入总计"] == ["本年收入合计", "上年结转", "上级补助收入"]

@@ -243,6 +243,9 @@ def _find(triples: list[tuple[RawRow, Row, str]], pattern: str) -> list[int]:
     ]
 
 
+_SUB_ITEM_RE = re.compile(r"\s*(?:\d+\s*[.、．]|[(（][一二三四五六七八九十\d]+[)）]|其中)")
+
+
 def _row_identity(table: ReadTable, rows: list[Row], spec, label_keys: list[str]) -> Identity | None:
     pairs = _section_rows(table, rows, label_keys, spec.section)
     targets = _find(pairs, spec.target)
@@ -264,12 +267,13 @@ def _row_identity(table: ReadTable, rows: list[Row], spec, label_keys: list[str]
                 found.append(hits[0])
                 terms_list.append(unchecked(Term, {"sign": sign, "ref": pairs[hits[0]][1].key}))
         if spec.rows_between and found and found[0] < target:
-            # every labelled row between the first term and the target, once
+            # every labelled row between the first term and the target, once, but not the parts
+            # of one of them ("上年结余、结转 | 1.财政拨款结余、结转 | 2.非财政拨款结余、结转", 深圳)
             taken = set(found)
             terms_list += [
                 unchecked(Term, {"sign": 1, "ref": pairs[i][1].key})
                 for i in range(found[0] + 1, target)
-                if i not in taken and pairs[i][1].label
+                if i not in taken and pairs[i][1].label and not _SUB_ITEM_RE.match(pairs[i][1].label)
             ]
         terms = tuple(terms_list)
     if not terms:
