@@ -28,6 +28,11 @@ def facts_000():
     return extract_facts(doc, meta(2020)).facts
 
 
+def budget_facts(text: str, codes: dict[str, str] | None = None):
+    """The facts of `text` read as a 2026 budget's narrative."""
+    return extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET), codes=codes).facts
+
+
 def find(facts, quantity, value, scope=""):
     matches = [f for f in facts if f.quantity == quantity and f.scope == scope and f.amount.value == Decimal(value)]
     assert matches, f"no {quantity} [{scope}] = {value}"
@@ -103,7 +108,7 @@ def test_a_budget_states_its_item_as_the_amount_of_its_budget() -> None:
     text = ("1.一般公共服务支出（类）信访事务（款）行政运行（项）\n"
             "2026年预算数为5,826.21万元，比2025年执行数增加271.14\n万元，增幅4.88%，主要是财政核定经费增加。\n")
     codes = {"201": "一般公共服务支出", "20140": "信访事务", "2014001": "行政运行"}
-    [item] = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET), codes=codes).facts
+    [item] = budget_facts(text, codes)
     assert (item.quantity, item.amount.value) == ("function:2014001", Decimal("5826.21"))
     assert (item.change.direction, item.change.amount.value, item.change.rate.value) == ("increase", Decimal("271.14"), Decimal("4.88"))
 
@@ -113,7 +118,7 @@ def test_the_budget_a_change_is_from_is_no_fact_of_the_year() -> None:
     # 苏州 (corpus 06): "（去年预算数为0万元，无法计算增减比率）"
     text = ("2026年度收入预算32852.05万元，比2025年年初预算数30385.62万元增加2466.43万元，增长8.12%。\n"
             "2026年项目支出1,140万元，与上年相比增加1,140万元（去年预算数为0万元，无法计算增减比率）。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     assert [(f.quantity, f.amount.value) for f in facts] == [("收入合计", Decimal("32852.05")), ("项目支出", Decimal("1140"))]
     assert facts[0].change.amount.value == Decimal("2466.43")
 
@@ -129,11 +134,11 @@ def test_a_glossary_entry_names_no_sections_scope() -> None:
     # it is paid from; the department's 支出预算 after it is not of that scope.
     text = ("名词解释\n（八）机关运行经费：指行政单位使用一般公共预算财政拨款安排的基本支出中的日常公用经费支出。\n"
             "2026年单位预算编制说明\n支出预算2,616万元，其中：财政拨款支出预算2,605万元。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     assert [(f.quantity, f.scope, f.amount.value) for f in facts] == [
         ("支出合计", "", Decimal("2616")), ("支出合计", "财政拨款", Decimal("2605"))]
     heading = "五、一般公共预算财政拨款支出情况说明\n支出预算2,605万元。\n"
-    [fact] = extract_facts(SourceDocument.from_text("t.txt", heading), meta(2026, DisclosureKind.BUDGET)).facts
+    [fact] = budget_facts(heading)
     assert fact.scope == "一般公共预算财政拨款"
 
 
@@ -141,7 +146,7 @@ def test_fund_budgets_named_without_the_word_budget_are_their_scope() -> None:
     # 上海 (corpus 01): "政府性基金拨款支出预算0万元" is the fund budget's spending, not the department's
     text = ("支出预算47,145万元，其中：一般公共预算拨款支出预算47,145万元；政府性基金拨款支出预算0万元；"
             "国有资本经营预算拨款支出预算为0万元。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     assert [(f.quantity, f.scope) for f in facts] == [
         ("支出合计", ""), ("支出合计", "一般公共预算"), ("支出合计", "政府性基金预算"), ("支出合计", "国有资本经营预算")]
 
@@ -151,7 +156,7 @@ def test_a_class_listed_within_the_project_spending_is_not_the_classs_amount() -
     text = ("2026年本单位支出预算1935.36万元，其中：一般公共服务支出1935.36万元。\n"
             "（二）项目支出：2026年本单位项目支出预算417.41万元，主要是单位为完成特定工作任务而发生的支出，"
             "其中：一般公共服务支出417.41万元，主要用于信访业务工作专项。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     assert [(f.quantity, f.amount.value) for f in facts] == [
         ("支出合计", Decimal("1935.36")), ("function:201", Decimal("1935.36")),
         ("项目支出", Decimal("417.41")), ("other", Decimal("417.41"))]
@@ -163,7 +168,7 @@ def test_a_class_named_in_the_reasons_for_a_change_is_not_the_classs_amount() ->
             "主要原因是吴淞江（江苏段）整治工程在农林水支出（类）支出列支13800万元。\n"
             "2023年度一般公共预算财政拨款支出4,342.35万元，主要用于以下方面：\n"
             "1. 社会保障和就业（类）支出136.48万元，占3.1%。主要是用于2080505机关事业单位基本养老保险缴费支出134.68万元。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     assert [(f.quantity, f.amount.value) for f in facts] == [
         ("function:213", Decimal("47731.51")), ("other", Decimal("13800")), ("支出合计", Decimal("4342.35")),
         ("function:208", Decimal("136.48")), ("function:2080505", Decimal("134.68"))]
@@ -174,7 +179,7 @@ def test_a_heading_that_refers_to_its_table_is_still_a_heading() -> None:
     # are its 财政拨款 spending, not the department's (stated earlier, larger)
     text = ("（四）财政拨款收支预算情况的总体说明（详见表4）\n"
             "2026年财政拨款收支总预算91,842.80万元。支出包括：公共安全支出69,081.15万元。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     assert [(f.quantity, f.scope, f.subject) for f in facts] == [
         ("收支总计", "财政拨款", "2026年财政拨款收支总预算"), ("function:204", "财政拨款", "公共安全支出")]
 
@@ -182,7 +187,7 @@ def test_a_heading_that_refers_to_its_table_is_still_a_heading() -> None:
 def test_spending_by_use_names_personnel_and_running_costs_as_zhejiang_prints_them() -> None:
     text = ("2.按支出用途分类，包括人员支出58,486.35万元，占59.0%；日常公用支出12,237.94万元，占12.3%；"
             "项目支出28,506.17万元，占28.7%。\n人员支出标准 7 万元。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     assert [f.quantity for f in facts] == ["人员经费", "公用经费", "项目支出", "other"]
 
 
@@ -290,7 +295,7 @@ def test_the_parts_of_procurement_as_other_provinces_name_them() -> None:
             "拟采购服务支出373万元。\n"
             "2026年度本单位政府采购预算8,082.60万元，其中：政府采购货物预算22.21万元、"
             "政府采购工程预算0.00万元、政府采购服务预算8,060.39万元。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     assert [(f.quantity, f.amount.value) for f in facts] == [
         ("政府采购支出", Decimal("393")),
         ("政府采购货物支出", Decimal("20")), ("政府采购工程支出", Decimal("0")), ("政府采购服务支出", Decimal("373")),
@@ -306,7 +311,7 @@ def test_a_change_after_a_list_of_parts_is_the_wholes() -> None:
             "其他收入3,444.00万元，较上年减少129,422.00万元，下降27.31%。\n"
             "本部门支出合计100.00万元，其中：基本支出60.00万元，比上年增加5.00万元；项目支出40.00万元，"
             "比上年减少1.00万元。\n")
-    facts = extract_facts(SourceDocument.from_text("t.txt", text), meta(2026, DisclosureKind.BUDGET)).facts
+    facts = budget_facts(text)
     changed = {(f.quantity, str(f.amount.value)): f.change.amount.value for f in facts if f.change}
     assert changed == {
         ("收入合计", "344447.70"): Decimal("129422.00"),
