@@ -509,3 +509,19 @@ def test_income_listed_between_the_years_total_and_the_grand_total_is_a_term_of_
     identities = {i.target: [t.ref for t in i.terms] for i in table.identities if i.axis == "row"}
     assert identities["收入总计"] == ["本年收入合计", "上年结转", "上级补助收入"]
     assert identities["支出总计"] == ["本年支出合计", "结转下年"]
+
+
+THREE_PUBLIC_RECEPTION_FIRST = """\
+2026年一般公共预算“三公”经费支出情况表
+部门名称：长沙市信访局 单位：万元
+\t三公经费预（决）算数（财政拨款）\t\t\t\t\t
+部门名称\t小计\t公务接待费\t因公出国（境）费\t公务用车购置及运行费\t其中：公务用车购置\t其中：公务用车运行费
+合计\t8.00\t3.00\t\t5.00\t\t5.00
+"""
+
+
+def test_three_public_in_hunans_order_reads_each_column_as_printed():
+    # 长沙 (corpus 11): 小计 is the total, 公务接待费 comes first
+    table = by_id(extract("changsha.txt", BUDGET, THREE_PUBLIC_RECEPTION_FIRST))["budget.three_public"]
+    assert [c.label for c in table.columns][:4] == ["合计", "公务接待费", "因公出国(境)费", "公务用车购置及运行费"]
+    assert cells(table)["合计"] == {"1": Decimal("8.00"), "2": Decimal("3.00"), "4": Decimal("5.00"), "6": Decimal("5.00")}
