@@ -23,6 +23,7 @@ def _spec() -> dict:
 class TableFigure:
     value: Decimal  # in the document's unit
     evidence: Evidence
+    at_most: bool = False  # the cell bounds the quantity from above (figures.yaml `at_most`)
 
 
 def _from_source(disclosure: Disclosure, source: dict, rows: list[dict] | None = None) -> TableFigure | None:
@@ -38,7 +39,7 @@ def _from_source(disclosure: Disclosure, source: dict, rows: list[dict] | None =
             # in the document's unit, as the text's amounts are compared: a table may print
             # its own (上海's “三公” table in 万元 among tables in 元)
             value = row.cells[column].in_unit(disclosure.metadata.unit)
-            return TableFigure(value, _evidence(table, row, column))
+            return TableFigure(value, _evidence(table, row, column), bool(source.get("at_most", False)))
     return None
 
 
@@ -75,7 +76,7 @@ def key_figures(disclosure: Disclosure) -> dict[str, Decimal]:
             continue
         for source in entry["sources"]:
             found = _from_source(disclosure, source)
-            if found:
+            if found and not found.at_most:  # (a bound is not the figure: the text's is, if stated)
                 figures[entry["quantity"]] = found.value
                 break
     for _, fact in current_year_facts(disclosure):
