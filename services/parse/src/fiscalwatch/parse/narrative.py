@@ -216,6 +216,9 @@ def _is_heading_line(text: str) -> bool:
     return _is_heading_folded(folded, _HEADING_RE.match(folded))
 
 
+_TABLE_REFERENCE_RE = re.compile(r"\((?:详|参)?见(?:附)?表\s*\d+(?:[-—]\d+)?\)$")  # "(详见表4)" ending a heading
+
+
 def _is_heading_folded(folded: str, marker: re.Match[str] | None) -> bool:
     # Any digit after the marker may be an amount that goes on in the next line, except the
     # number of the table a heading refers to ("（四）财政拨款收支预算情况的总体说明（详见表4）").
@@ -225,9 +228,6 @@ def _is_heading_folded(folded: str, marker: re.Match[str] | None) -> bool:
     if title.endswith(")") and "表" in title:
         title = _TABLE_REFERENCE_RE.sub("", title)
     return not any(map(str.isdigit, title))
-
-
-_TABLE_REFERENCE_RE = re.compile(r"\((?:详|参)?见(?:附)?表\s*\d+(?:[-—]\d+)?\)$")
 
 
 # --- reading ----------------------------------------------------------------------------------
