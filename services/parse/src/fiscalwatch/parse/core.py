@@ -51,9 +51,9 @@ def collector_paused():
     A parse makes tens of thousands of objects (tokens, lines, cells), none in a reference
     cycle, most of them alive to its end: the collector, which runs every 700 allocations,
     traverses them all again each time and frees nothing (for the flattened 002 seed, about
-    one instruction in twenty of the parse). Paused, it meets the survivors once, at its next run after the parse.
-    Counted, so that parses in several threads resume it only when the last one ends; a
-    collector already disabled by the program stays disabled."""
+    one instruction in twenty of the parse). Paused, it meets the survivors once, at its next
+    run after the parse. Counted, so that parses in several threads resume it only when the
+    last one ends; a collector already disabled by the program stays disabled."""
     global _pauses, _resume
     with _pause_lock:
         if _pauses == 0:

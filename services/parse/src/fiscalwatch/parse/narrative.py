@@ -659,17 +659,18 @@ class _Reader:
             return (f"function:{code}", self._scope(subject, "function")) if code else ("other", "")
         coded = self._function_or_economic(subject)
         if coded:
-            if not topic_only and _gives_reasons(sentence, subject):
-                # "主要原因是…工程在农林水支出(类)支出列支13800万元": a reason, not the class's amount
-                # (a list of uses may be the classes' and items' own: "主要是用于2080501行政单位离退休1.8万元")
-                return ("other", "")
-            if not topic_only and coded.startswith("function:") and self._within_basic_or_project(sentence, first_fact):
-                # "项目支出预算417.41万元，…其中：一般公共服务支出417.41万元": the class's project
-                # spending, a part of the class's amount, not the class's amount
+            # Not the class's (or item's) amount: one named in the reasons for a change ("主要原因是…
+            # 工程在农林水支出(类)支出列支13800万元"; a list of uses names the classes' own: "主要是用于
+            # 2080501行政单位离退休1.8万元"), or a class's part of the sentence's 基本支出 or 项目支出
+            # ("项目支出预算417.41万元，…其中：一般公共服务支出417.41万元").
+            if not topic_only and (
+                "原因" in _before(sentence, subject) + subject
+                or (coded.startswith("function:") and self._within_basic_or_project(sentence, first_fact))
+            ):
                 return ("other", "")
             return coded, self._scope(subject, coded)
         quantity = self._match_quantity(subject, near=not topic_only)
-        if quantity is not None and not topic_only and "用于" in sentence[: sentence.find(subject) if subject in sentence else len(sentence)]:
+        if quantity is not None and not topic_only and "用于" in _before(sentence, subject):
             quantity = None  # "主要用于：聘用人员经费 98 万元" lists uses, not the department's 人员经费
         if quantity is None and not topic_only:
             # "支出决算为 B", or in a budget "预算数为 A": the amount of what the sentence before named
@@ -698,11 +699,9 @@ class _Reader:
         return joined if len(joined) <= 600 else joined[:600] + "…"
 
 
-def _gives_reasons(sentence: str, subject: str) -> bool:
-    """Whether the subject stands in the reasons for a change ("主要原因是…"): what it names
-    there is an item of the explanation, not the department's amount of it."""
-    before = sentence[: sentence.find(subject)] if subject in sentence else sentence
-    return "原因" in before or "原因" in subject
+def _before(sentence: str, subject: str) -> str:
+    """The sentence before the subject (all of it, for a subject it does not hold)."""
+    return sentence[: sentence.find(subject)] if subject in sentence else sentence
 
 
 def _levels(folded: str) -> dict[str, str]:

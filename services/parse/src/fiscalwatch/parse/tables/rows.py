@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from operator import itemgetter
-from fiscalwatch.parse.numbers import NUMBER
+from fiscalwatch.parse.numbers import PERCENT_RE
 from fiscalwatch.parse.tables.text import Token, compact, is_code, is_project_code, label_key_of_compact
 
 _line_of = itemgetter(Token._fields.index("line"))  # Token.line, read in C
@@ -127,20 +127,18 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     # values: the trailing run of numbers; a free-text table may print text after them
     end = len(items)
     run = 0
-    while run < end - start and items[end - 1 - run].kind == "number":
+    # (in tab cells, rates among the values go on their run, holding no amount: "…| -20,442.30 |
+    # -60.86% | 3,099.90 | 30.86%", the change on the year before)
+    while run < end - start and (items[end - 1 - run].kind == "number" or (tab and _is_percent_cell(items[end - 1 - run]))):
         run += 1
-    if tab and run < end - start and _is_percent_cell(items[end - 1 - run]):
-        # cells of rates among the values ("…| -20,442.30 | -60.86% | 3,099.90 | 30.86%", the
-        # change on the year before): they go on the values' run, and hold no amount
-        while run < end - start and (items[end - 1 - run].kind == "number" or _is_percent_cell(items[end - 1 - run])):
-            run += 1
     if run == 0 and free_text:
         last = max((i for i in range(start, end) if items[i].kind == "number"), default=None)
         if last is not None:
             end = last + 1
             while run < end - start and items[end - 1 - run].kind == "number":
                 run += 1
-    values = [t for t in items[end - run : end] if t.kind == "number"]
+    run_tokens = items[end - run : end]
+    values = [t for t in run_tokens if t.kind == "number"]
     body = items[start : end - run]
     unit_code, unit_name = None, ""
     # a budget-unit code inside the row: a 3- or 6-digit number followed by the unit's name
@@ -160,7 +158,7 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     if tab and values:
         line = values[0].line
         # the values by identity: comparing tokens field by field (as `in` would) costs more
-        value_tokens = {id(t) for t in items[end - run : end]}  # (with the rates among them)
+        value_tokens = {id(t) for t in run_tokens}  # (with the rates among them)
         last_text = max((t.column for t in items if t.line == line and id(t) not in value_tokens), default=-1)
         value_cells = [t for t in tokens if t.line == line and t.column > last_text]
     # (made once, with every field it has: a row is made for every row of every table)
@@ -170,11 +168,8 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     )
 
 
-_PERCENT_CELL_RE = re.compile(rf"{NUMBER}%")
-
-
 def _is_percent_cell(token: Token) -> bool:
-    return token.kind == "text" and token.folded.endswith("%") and _PERCENT_CELL_RE.fullmatch(token.folded) is not None
+    return token.kind == "text" and token.folded.endswith("%") and PERCENT_RE.fullmatch(token.folded) is not None
 
 
 _BRACKETED_CODE_RE = re.compile(r"\[(\d{3,7})\](.+)")  # 广东: "[2080501]行政单位离退休"
