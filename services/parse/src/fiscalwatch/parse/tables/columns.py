@@ -16,6 +16,7 @@ from decimal import Decimal
 from itertools import combinations, islice
 from functools import lru_cache
 from math import comb
+from operator import mul
 
 MAX_CANDIDATES = 5000  # beyond this, the first candidates in order are enough
 ROUNDING = Decimal("0.01")  # published tables round each cell; sums may be off by a cent
@@ -88,12 +89,11 @@ def ranked_placements(
         return []
     if k == n:
         return [tuple(range(n))]
-    # An identity's miss is linear in the values placed. Tabulated per value and column, a
-    # candidate's miss is one `sum(map(…))` of a table entry per value (exact: all integers).
-    checks = [
-        ([[c * value for c in coefficient] for value in ints], cent * terms) for coefficient, terms in coefficients
-    ]
-    entry = list.__getitem__
+    # An identity's miss is linear in the values placed: a candidate's miss is the sum of
+    # each value times its column's coefficient, one `sum(map(…))` (exact: all integers).
+    # (Most rows stop at one of their first candidates: tabulating every value against
+    # every column first would cost more than the candidates read.)
+    checks = [(coefficient.__getitem__, cent * terms) for coefficient, terms in coefficients]
 
     # Candidates come in order of preference, so the first `keep` that break nothing are
     # the answer; only when none is consistent must every candidate be scored.
@@ -101,8 +101,8 @@ def ranked_placements(
     consistent: list[tuple[int, ...]] = []
     for candidate in _candidates_by_priority(n, k, tuple(priority)):
         count = 0
-        for tables, tolerance in checks:
-            if abs(sum(map(entry, tables, candidate))) > tolerance:
+        for coefficient_at, tolerance in checks:
+            if abs(sum(map(mul, map(coefficient_at, candidate), ints))) > tolerance:
                 count += 1
         if count == 0:
             consistent.append(candidate)

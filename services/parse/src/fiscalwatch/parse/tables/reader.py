@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Identity, SourceRef, Unit, UnreadLine, unchecked
@@ -108,14 +108,15 @@ def _is_values_only(tokens: list[Token]) -> bool:
     return not (numbers and is_lanci_sequence(numbers))
 
 
-def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[Token]) -> bool:
+def _is_data_start(tokens: list[Token], template: TemplateSpec, following: Callable[[], list[Token]]) -> bool:
+    """`following()`: the tokens of the next line (asked for only by a lone 合计)."""
     if len(tokens) == 1 and tokens[0].kind == "text":
         # (most lines of a flattened header: one word) a row only when it opens a section
         # or is a lone 合计 with its values on the next line, as the tests below find
         word = tokens[0].folded
         if template.layout == "sections" and has_ordinal_compact(word):
             return True
-        return word.endswith(_TOTAL_ENDS) and label_key_of_compact(word) in _TOTAL_LABELS and _is_values_only(following)
+        return word.endswith(_TOTAL_ENDS) and label_key_of_compact(word) in _TOTAL_LABELS and _is_values_only(following())
     items = nonempty(tokens)
     if not items:
         return False
@@ -126,7 +127,7 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec, following: list[
         if any(t.kind == "text" for t in items[1:]):
             return False  # a header line that starts with the word 合计
         # a lone 合计 is a row when it has cells (tab) or values, or its values follow
-        return len(items) > 1 or len(tokens) > len(items) or _is_values_only(following)
+        return len(items) > 1 or len(tokens) > len(items) or _is_values_only(following())
     if (is_code(first.folded) or is_project_code(first.folded)) and any(t.kind == "text" for t in items[1:]):
         return True  # a code and a name
     if all(t.kind == "text" for t in items):
@@ -219,12 +220,15 @@ def read_region(
     remaining_folded = [doc_folded[region.start + k] for k in kept] if doc_folded is not None else None
     tokenized: dict[int, list[Token]] = {}  # each line is tokenized once, though read twice
 
-    def tokens_at(position: int) -> list[Token]:
-        tokens = tokenized.get(position)
+    def tokens_after() -> list[Token]:  # the tokens of the line after the one being read
+        following = position + 1
+        if following >= len(remaining):
+            return []
+        tokens = tokenized.get(following)
         if tokens is None:
-            line = remaining[position]
-            folded = remaining_folded[position] if remaining_folded is not None else None
-            tokens = tokenized[position] = line_tokens(line.text, line.number, line.page, line.cells, folded)
+            line = remaining[following]
+            folded = remaining_folded[following] if remaining_folded is not None else None
+            tokens = tokenized[following] = line_tokens(line.text, line.number, line.page, line.cells, folded)
         return tokens
 
     # What a note or the prose after the table must hold, looked for once in the region:
@@ -232,6 +236,7 @@ def read_region(
     joined = "\n".join(remaining_keys)
     may_be_note = "=" in joined or "本" in joined  # (besides a line starting 注, 说明 …)
     may_be_prose = "。" in joined or "说明" in joined or "情况" in joined
+    position = 0
     for position, line in enumerate(remaining):  # every line here holds text
         text = line.text
         key = remaining_keys[position]
@@ -263,9 +268,7 @@ def read_region(
                 unit = unit or found_unit
                 consumed.add(line.number)
                 continue
-        if data_lines or _is_data_start(
-            tokens, template, tokens_at(position + 1) if position + 1 < len(remaining) else []
-        ):
+        if data_lines or _is_data_start(tokens, template, tokens_after):
             data_lines.append(_new_data_line(DataLine, (tokens, tab)))
         else:
             header_lines.append(tokens)
