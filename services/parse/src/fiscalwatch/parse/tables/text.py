@@ -187,11 +187,26 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
         elif key.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(key) if len(key) <= MAX_UNIT_DIGITS else None
             append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, 0)))
-        elif (parts := _word_number(key)) is not None:
-            append(_new_token(Token, (p.strip(), "number", line, i, page, key, *parts)))
+        elif (whole_fraction := _decimal_parts(key)) is not None:  # (most amounts: "119.92")
+            units, places = whole_fraction
+            append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, places)))
+        elif (number := _word_number(key)) is not None:
+            units, places = number
+            append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, places)))
         else:
             append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
     return tokens
+
+
+def _decimal_parts(word: str) -> tuple[int | None, int] | None:
+    """`number_parts(word)` of digits around one point ("119.92"), the form most amounts
+    print; None for any other word (`_word_number` then decides)."""
+    whole, _, fraction = word.partition(".")
+    if not (fraction.isdecimal() and whole.isdecimal()):
+        return None
+    if len(whole) + len(fraction) > MAX_UNIT_DIGITS:
+        return None, len(fraction)
+    return int(whole + fraction), len(fraction)
 
 
 def flat_tokens(text: str, line: int, page: int | None = None, folded: str | None = None) -> list[Token]:
@@ -226,8 +241,12 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
         elif word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
             append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, 0)))
-        elif (parts := _word_number(word)) is not None:  # the common case: the word is a number
-            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, *parts)))
+        elif (whole_fraction := _decimal_parts(word)) is not None:  # the common case: "119.92"
+            units, places = whole_fraction
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
+        elif (number := _word_number(word)) is not None:  # a number in another form ("-3.5", "2,557.34")
+            units, places = number
+            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
         else:
             match = _LEADING_NUMBER_RE.match(word)
             if match and match.end() < len(word):
