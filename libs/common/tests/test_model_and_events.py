@@ -68,3 +68,15 @@ def test_every_event_schema_describes_its_envelope_and_payload() -> None:
     assert {"specversion", "id", "source", "type", "time", "schemaversion", "data"} <= set(schema["properties"])
     validated = schema["$defs"]["DisclosureValidated"]["properties"]
     assert {"identity", "key_figures", "summary", "findings", "compared_with"} <= set(validated)
+
+
+def test_input_errors_survive_pickling_with_file_place_and_reason():
+    import pickle
+
+    from fiscalwatch.common.errors import NotADisclosure, UnreadableDocument
+
+    for error in (NotADisclosure("a/b.pdf", "no standard table", 12), UnreadableDocument("c.txt", "the file is empty")):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert (copy.name, copy.reason, copy.line) == (error.name, error.reason, error.line)
+        assert str(copy) == str(error)

@@ -13,6 +13,11 @@ class FiscalwatchError(Exception):
         where = f"{name}:{line}" if line is not None else name
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self):
+        # pickled with the arguments it was made from (Exception's default passes the message
+        # alone), so that it crosses a process boundary (a process pool, a multiprocessing queue)
+        return type(self), (self.name, self.reason, self.line)
+
 
 class UnreadableDocument(FiscalwatchError):
     """The bytes cannot be turned into text (empty, binary, wrong encoding, too large)."""
