@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from fiscalwatch.common.document import DocumentLine
-from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, Term, unchecked
+from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, unchecked
 from fiscalwatch.parse.tables.codes import level_of, resolve_code
+from fiscalwatch.parse.tables.notes import term
 from fiscalwatch.parse.tables.reader import ReadTable
 from fiscalwatch.parse.tables.rows import RawRow, has_ordinal
 from fiscalwatch.parse.tables.text import label_key
@@ -159,6 +161,7 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
     found: list[Identity] = []
     identities = table.template.identities_for(table.column_set)
     label_keys: list[str] | None = None  # each row's label_key, made once for all row identities
+    finders: dict[str | None, _RowFinder] = {}  # by section key
     sections: _Sections | None = None  # the columns' sections, made once for all column identities
     for spec in identities:
         if spec.axis == "column":
@@ -173,7 +176,7 @@ def template_identities(table: ReadTable, rows: list[Row]) -> list[Identity]:
                     raw.label_key if raw.label_parts else (label_key(row.label) if row.label else "")
                     for raw, row in zip(table.rows, rows)
                 ]
-            identity = _row_identity(table, rows, spec, label_keys)
+            identity = _row_identity(table, rows, spec, label_keys, finders)
         if identity is not None:
             found.append(identity)
     return found
@@ -208,7 +211,7 @@ def _column_identity(table: ReadTable, sections: _Sections, spec, identities) ->
         if spec.target not in ids:
             continue
         terms = tuple(
-            unchecked(Term, {"sign": sign, "ref": ids[key]})
+            term(sign, ids[key])
             for sign, key in table.template.column_terms(spec, frozenset(ids), identities)
         )
         if not terms:
@@ -235,20 +238,48 @@ def _section_rows(
     return [triple for triple in triples if triple[0].section in wanted]
 
 
-def _find(triples: list[tuple[RawRow, Row, str]], pattern: str) -> list[int]:
-    regex = re.compile(pattern)
-    return [
-        i for i, (_, row, key) in enumerate(triples)
-        if row.key == pattern or (row.label and regex.fullmatch(key))
-    ]
+class _RowFinder:
+    """The rows (of `_section_rows`) a template's row pattern names: those whose key is the
+    pattern, or whose label key it fullmatches. Most patterns are plain names ("本年收入合计"):
+    those are looked up, not matched against every row."""
+
+    def __init__(self, triples: list[tuple[RawRow, Row, str]]) -> None:
+        self.triples = triples
+        self._named: dict[str, list[int]] = {}  # a row's key, and a labelled row's label key
+        for i, (_, row, key) in enumerate(triples):
+            self._named.setdefault(row.key, []).append(i)
+            if row.label and key != row.key:
+                self._named.setdefault(key, []).append(i)
+
+    def find(self, pattern: str) -> list[int]:
+        if _is_plain(pattern):
+            # (a row whose key and label key are both the name is listed once)
+            return sorted(set(self._named.get(pattern, ())))
+        regex = re.compile(pattern)
+        return [
+            i for i, (_, row, key) in enumerate(self.triples)
+            if row.key == pattern or (row.label and regex.fullmatch(key))
+        ]
+
+
+@lru_cache(maxsize=1024)
+def _is_plain(pattern: str) -> bool:
+    """A pattern without special characters: it fullmatches exactly itself."""
+    return re.escape(pattern) == pattern
 
 
 _SUB_ITEM_RE = re.compile(r"\s*(?:\d+\s*[.、．]|[(（][一二三四五六七八九十\d]+[)）]|其中)")
 
 
-def _row_identity(table: ReadTable, rows: list[Row], spec, label_keys: list[str]) -> Identity | None:
-    pairs = _section_rows(table, rows, label_keys, spec.section)
-    targets = _find(pairs, spec.target)
+def _row_identity(
+    table: ReadTable, rows: list[Row], spec, label_keys: list[str], finders: dict[str | None, _RowFinder]
+) -> Identity | None:
+    """`finders`: the rows of each section, made once for all of a table's row identities."""
+    finder = finders.get(spec.section)
+    if finder is None:
+        finder = finders[spec.section] = _RowFinder(_section_rows(table, rows, label_keys, spec.section))
+    pairs = finder.triples
+    targets = finder.find(spec.target)
     if not targets:
         return None
     target = targets[0]
@@ -257,21 +288,21 @@ def _row_identity(table: ReadTable, rows: list[Row], spec, label_keys: list[str]
             pairs[i][1] for i in range(target)
             if pairs[i][1].label and has_ordinal(pairs[i][1].label)
         ]
-        terms = tuple(unchecked(Term, {"sign": 1, "ref": r.key}) for r in term_rows)
+        terms = tuple(term(1, r.key) for r in term_rows)
     else:
         terms_list = []
         found: list[int] = []
         for sign, pattern in spec.terms:
-            hits = [i for i in _find(pairs, pattern) if i != target]
+            hits = [i for i in finder.find(pattern) if i != target]
             if hits:
                 found.append(hits[0])
-                terms_list.append(unchecked(Term, {"sign": sign, "ref": pairs[hits[0]][1].key}))
+                terms_list.append(term(sign, pairs[hits[0]][1].key))
         if spec.rows_between and found and found[0] < target:
             # every labelled row between the first term and the target, once, but not the parts
             # of one of them ("上年结余、结转 | 1.财政拨款结余、结转 | 2.非财政拨款结余、结转", 深圳)
             taken = set(found)
             terms_list += [
-                unchecked(Term, {"sign": 1, "ref": pairs[i][1].key})
+                term(1, pairs[i][1].key)
                 for i in range(found[0] + 1, target)
                 if i not in taken and pairs[i][1].label and not _SUB_ITEM_RE.match(pairs[i][1].label)
             ]

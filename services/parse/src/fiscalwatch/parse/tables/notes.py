@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from fiscalwatch.common.model import Identity, SourceRef, Term, unchecked
 from fiscalwatch.parse.tables.segment import EMPTY_NOTE_RE
@@ -27,6 +28,14 @@ _TERM_RE = re.compile(r"([+-]?)(\d{1,3}|\.{2,3}|…{1,2})")
 NOTE_START_RE = re.compile(r"^[(（]?(?:注|说明|备注)\s*[:：]")  # "注：…", "（注：…）"
 
 
+@lru_cache(maxsize=4096)
+def term(sign: int, ref: str) -> Term:
+    """`Term(sign=sign, ref=ref)`, one object for each: a term is immutable, and the same few
+    (row 1 to 60, columns 1 to 12, the codes of a table's rows) recur in every table and
+    document ("58行 = (32+33+...+57)行" alone makes 26)."""
+    return unchecked(Term, {"sign": sign, "ref": ref})
+
+
 def _terms(body: str) -> tuple[Term, ...] | None:
     parts = _TERM_RE.findall(body)
     terms: list[Term] = []
@@ -40,15 +49,22 @@ def _terms(body: str) -> tuple[Term, ...] | None:
             start = int(terms[-1].ref) + 1
             if value - start > MAX_RANGE:
                 return None
-            terms.extend(unchecked(Term, {"sign": 1, "ref": str(n)}) for n in range(start, value))
+            terms.extend([term(1, str(n)) for n in range(start, value)])
             pending_range = False
-        terms.append(unchecked(Term, {"sign": -1 if sign == "-" else 1, "ref": str(value)}))
+        terms.append(term(-1 if sign == "-" else 1, str(value)))
     return tuple(terms) if terms else None
 
 
 def parse_identities(text: str, source: SourceRef | None = None) -> list[Identity]:
     """Every identity printed in one note line, in order."""
-    key = compact(text).replace("（", "(").replace("）", ")")
+    return parse_identities_of_key(compact(text), source)
+
+
+def parse_identities_of_key(key: str, source: SourceRef | None = None) -> list[Identity]:
+    """`parse_identities` of a line already compact."""
+    if "=" not in key:  # every identity prints one
+        return []
+    key = key.replace("（", "(").replace("）", ")")
     found = []
     for match in _IDENTITY_RE.finditer(key):
         terms = _terms(match.group(3))
@@ -70,7 +86,12 @@ def parse_identities(text: str, source: SourceRef | None = None) -> list[Identit
 
 def empty_note(text: str) -> str | None:
     """The empty declaration a line makes ("本单位无政府性基金。"), if any."""
-    found = EMPTY_NOTE_RE.search(compact(text))
+    return empty_note_of_key(compact(text))
+
+
+def empty_note_of_key(key: str) -> str | None:
+    """`empty_note` of a line already compact."""
+    found = EMPTY_NOTE_RE.search(key) if "本" in key and "无" in key else None
     return found.group() if found else None
 
 

@@ -29,7 +29,7 @@ from fiscalwatch.parse.tables.header import (
     section_starts,
 )
 from fiscalwatch.parse.tables.hierarchy import MAX_CHOICES_PER_ROW, settle_by_parents
-from fiscalwatch.parse.tables.notes import NOTE_FIRST_CHARS, empty_note, is_note_key, parse_identities
+from fiscalwatch.parse.tables.notes import NOTE_FIRST_CHARS, empty_note_of_key, is_note_key, parse_identities_of_key
 from fiscalwatch.parse.tables.rows import (
     RawRow,
     has_ordinal_compact,
@@ -211,7 +211,7 @@ def read_region(
     header_lines: list[list[Token]] = []
     header_keys: set[str] = set()  # the header lines compact
     data_lines: list[DataLine] = []
-    note_lines: list[DocumentLine] = []
+    note_lines: list[tuple[DocumentLine, str]] = []  # with the line compact
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
     kept = [k for k in range(i, len(lines)) if keys[k]]  # the lines that hold text
@@ -244,7 +244,7 @@ def read_region(
             if in_notes and not (is_note_key(key) or _NOTE_CONTINUATION_RE.match(key)):
                 break  # the notes are over; what follows is not this table's
             in_notes = True
-            note_lines.append(line)
+            note_lines.append((line, key))
             end_line = line.number
             continue
         if data_lines and may_be_prose and _is_prose(key):
@@ -664,12 +664,12 @@ def _section_for(label: str, template: TemplateSpec, proposed: int, count: int) 
 # --- notes ----------------------------------------------------------------------------------
 
 
-def _read_notes(table: ReadTable, note_lines: list[DocumentLine]) -> None:
-    for line in note_lines:
+def _read_notes(table: ReadTable, note_lines: list[tuple[DocumentLine, str]]) -> None:
+    for line, key in note_lines:
         table.consumed.add(line.number)
         source = unchecked(SourceRef, {"line": line.number, "column": None, "page": line.page, "text": line.text.strip()})
-        table.identities.extend(parse_identities(line.text, source))
-        note = empty_note(line.text)
+        table.identities.extend(parse_identities_of_key(key, source))
+        note = empty_note_of_key(key)
         if note and not table.declared_empty:
             has_values = any(row.cells for row in table.rows)
             if not has_values:
