@@ -24,16 +24,20 @@ def _parent_indexes(rows: list[RawRow], is_total: list[bool]) -> list[int | None
     `is_total[j]`: row j is a 合计 / 总计 row without a code (`_total_rows`). Found in one
     pass: the last row of every code seen so far is remembered."""
     last_of_code: dict[str, int] = {}
+    last_row_of = last_of_code.get
     last_total: int | None = None
     parents: list[int | None] = []
     for i, row in enumerate(rows):
         code = row.code
         parent = None
         if code and code.isdigit():
-            found = [last_of_code[code[:k]] for k in range(1, len(code)) if code[:k] in last_of_code]
-            if len(code) == 3 and last_total is not None:
-                found.append(last_total)
-            parent = max(found) if found else None
+            # the last row of each shorter prefix of the code, the nearest of them
+            for k in range(1, len(code)):
+                j = last_row_of(code[:k])
+                if j is not None and (parent is None or j > parent):
+                    parent = j
+            if len(code) == 3 and last_total is not None and (parent is None or last_total > parent):
+                parent = last_total
             last_of_code[code] = i
         if is_total[i]:
             last_total = i
@@ -56,10 +60,21 @@ def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, 
     for i, parent in enumerate(_parent_indexes(rows, _total_rows(rows))):
         if parent is not None:
             children.setdefault(parent, []).append(i)
+    # Every value of the table as an integer on one scale, made once (exact sums, cheaper
+    # than Decimal): a row's values, and its cells as placed. A scale finer than a group's
+    # own changes no comparison, as the tolerance is counted in cents on the same scale.
+    tokens = [t for row in rows for t in (*row.values, *row.cells.values())]
+    ints, cent = scaled(tokens)
+    found = iter(ints)
+    row_values: list[list[int]] = []
+    row_cells: list[dict[int, int]] = []
+    for row in rows:
+        row_values.append([next(found) for _ in row.values])
+        row_cells.append({pos: next(found) for pos in row.cells})
     for parent in sorted(children, key=lambda p: (len(rows[p].code or ""), p)):
         kids = children[parent]
         ambiguous = [k for k in kids if len(candidates.get(k, ())) > 1]
-        if not ambiguous or not rows[parent].cells:
+        if not ambiguous or not row_cells[parent]:
             continue
         options = [candidates[k][:MAX_CHOICES_PER_ROW] for k in ambiguous]
         total = 1
@@ -67,31 +82,28 @@ def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, 
             total *= len(option)
         if total > MAX_COMBINATIONS:
             continue
-        # every value involved, as integers on one scale (exact sums, cheaper than Decimal)
-        fixed_kids = [k for k in kids if k not in ambiguous]
-        fixed_tokens = [(pos, tok) for k in fixed_kids for pos, tok in rows[k].cells.items()]
-        target_tokens = list(rows[parent].cells.items())
-        ints, cent = scaled(
-            [t for k in ambiguous for t in rows[k].values] + [t for _, t in fixed_tokens] + [t for _, t in target_tokens]
-        )
-        found = iter(ints)
-        values = [[next(found) for _ in rows[k].values] for k in ambiguous]
         fixed: dict[int, int] = {}
-        for pos, _ in fixed_tokens:
-            fixed[pos] = fixed.get(pos, 0) + next(found)
-        target = {pos: next(found) for pos, _ in target_tokens}
+        for k in kids:
+            if k not in ambiguous:
+                for pos, value in row_cells[k].items():
+                    fixed[pos] = fixed.get(pos, 0) + value
+        target = row_cells[parent]
+        values = [row_values[k] for k in ambiguous]
         tolerance = cent * max(1, len(kids))
         # The cells as placed are every row's first choice: when they add up, the search
         # would stop at its first combination, and nothing changes.
         sums = dict(fixed)
-        for option, row_values in zip(options, values):
-            for pos, value in zip(option[0], row_values):
+        for option, values_of_row in zip(options, values):
+            for pos, value in zip(option[0], values_of_row):
                 sums[pos] = sums.get(pos, 0) + value
-        if all(abs(sums.get(c, 0) - target.get(c, 0)) <= tolerance for c in sums.keys() | target.keys()):
+        if sums == target or all(
+            abs(sums.get(c, 0) - target.get(c, 0)) <= tolerance for c in sums.keys() | target.keys()
+        ):
             continue
         best = _best_choice(options, values, fixed, target, tolerance)
         for k, positions in zip(ambiguous, best):
             rows[k].cells = dict(zip(positions, rows[k].values))
+            row_cells[k] = dict(zip(positions, row_values[k]))  # what its own children add up to
 
 
 def _best_choice(
