@@ -318,3 +318,32 @@ def test_a_change_after_a_list_of_parts_is_the_wholes() -> None:
         ("基本支出", "60.00"): Decimal("5.00"),
         ("项目支出", "40.00"): Decimal("1.00"),
     }
+
+
+def test_an_unnamed_change_is_of_this_or_the_previous_sentence_only() -> None:
+    # 国家信访局 (corpus 08): the amount the change is of is misprinted ("3,623.98为万元"), so
+    # the sentence states no fact; its change is of nothing the paragraph before stated.
+    facts = budget_facts(
+        "支出包括：一般公共服务支出15,291.3万元，占81.65%；住房保障支出1,111.44万元，占5.93%。\n"
+        "五、关于一般公共预算支出表的说明\n"
+        "2026年，厉行节约办一切事业，严控一般性支出。\n"
+        "减少较为明显的项级支出科目为2014099其他信访事务支出，2026年预算数3,623.98为万元，"
+        "比2025年执行减少21,519.26万元，减少85.59%。\n"
+    )
+    assert all(f.change is None for f in facts)
+    # the same change in the sentence right after its amount's is that amount's
+    facts = budget_facts("2026年基本支出15,291.3万元。比2025年执行数减少21,519.26万元，减少58.46%。\n")
+    assert find(facts, "基本支出", "15291.3").change.amount.value == Decimal("21519.26")
+
+
+def test_a_change_naming_its_quantity_reaches_back_over_an_enumeration() -> None:
+    # 烟台住建 (corpus 16): "2.支出预算增加…" changes the 支出预算 stated two sentences and three
+    # facts before, not the 收支预算 whose change was stated since
+    facts = budget_facts(
+        "（二）支出预算：2026年支出预算45,967.29万元，其中：基本支出16,162.69万元，项目支出29,804.6万元。\n"
+        "（三）增减变化情况：2026年收支预算45,967.29万元，比上年增加14,345.82万元，其中：\n"
+        "1.支出预算增加14,345.82万元，其中基本支出增加258.79万元，项目支出增加14,087.02万元。\n"
+    )
+    assert find(facts, "支出合计", "45967.29").change.amount.value == Decimal("14345.82")
+    assert find(facts, "基本支出", "16162.69").change.amount.value == Decimal("258.79")
+    assert find(facts, "项目支出", "29804.6").change.amount.value == Decimal("14087.02")

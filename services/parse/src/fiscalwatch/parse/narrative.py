@@ -37,6 +37,10 @@ _HEADING_RE = re.compile(
 _HEADING_START_RE = re.compile(r"[第一二三四五六七八九十(（\d]")
 _match_start = re.Match.start
 _match_span = re.Match.span
+# How many facts before a sentence a change naming its quantity may be of ("（二）支出预算：…
+# 45,967.29万元，其中：基本支出…，项目支出…。（三）…收支预算…比上年增加…。…2.支出预算增加…"):
+# an enumeration of changes follows the amounts it changes by a few facts.
+_NAMED_CHANGE_REACH = 6
 _SENTENCE_END_RE = re.compile(r"[。！？\n]")
 _CLAUSE_BREAK = "，,；;：:、"
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape(_CLAUSE_BREAK) + "]")
@@ -267,6 +271,11 @@ class _Reader:
         # (sentence, the section scope when it was read).
         self._pending_topic: tuple[str, str] | None = None
         self.section_scope = ""  # the scope the current heading names
+        # The first fact of the sentence before the one being read (the count of facts, when
+        # it stated none): a change is of a fact of this sentence or of that one, never of
+        # one further back ("2026年预算数3,623.98为万元，比2025年执行减少…", its amount
+        # misprinted, changes nothing the paragraph before stated).
+        self._previous_first = 0
         # Where the clause breaks are in the stream, found by one scan of the document rather
         # than one scan before each number (`_clause_before` runs for every number).
         self._breaks = list(map(_match_start, _CLAUSE_BREAK_RE.finditer(stream.text)))
@@ -373,6 +382,7 @@ class _Reader:
             self._without_amounts(sentence)
         else:
             self.topic, self._pending_topic = None, None
+        self._previous_first = first_fact
 
     def _without_amounts(self, sentence: str) -> None:
         """A sentence without amounts ("7.社会保障和就业支出(类)。") names the topic of the next;
@@ -380,6 +390,7 @@ class _Reader:
         self._heading_scope(sentence)
         self._remember_class(sentence)  # "(一)科学技术支出(类)": the 类 of the items below
         self.topic, self._pending_topic = None, (sentence, self.section_scope)
+        self._previous_first = len(self.facts)
 
     def _current_topic(self) -> tuple[str, str] | None:
         """The topic carried from the previous sentence, classified when first asked for, as
@@ -478,19 +489,22 @@ class _Reader:
         return True
 
     def _change_target(self, prefix: str, first_fact: int) -> _Draft | None:
-        """The fact a change belongs to: the latest one of the quantity the clause names, else
-        the latest fact in this or the previous sentence."""
+        """The fact a change belongs to: the latest one of the quantity the clause names (among
+        the last few), else the latest fact in this or the previous sentence."""
         if not self.facts:
             return None
         named = self._match_quantity(prefix)
-        candidates = self.facts[max(0, first_fact - 3) :]
         if named:
-            for draft in reversed(candidates):
+            # a fact the clause names may be a few back ("…支出合计减少…。主要原因是基本支出较
+            # 上年增长102.23万元" names the 基本支出 stated in the sentence before that)
+            for draft in reversed(self.facts[max(0, first_fact - _NAMED_CHANGE_REACH) :]):
                 if draft.quantity == named:
                     return draft
         head = self._head_of_list(first_fact)
         if head is not None:
             return head
+        # unnamed, it is the latest fact of this sentence or the one before
+        candidates = self.facts[min(self._previous_first, first_fact) :]
         return candidates[-1] if candidates else None
 
     def _head_of_list(self, first_fact: int) -> _Draft | None:
