@@ -347,3 +347,17 @@ def test_a_change_naming_its_quantity_reaches_back_over_an_enumeration() -> None
     assert find(facts, "支出合计", "45967.29").change.amount.value == Decimal("14345.82")
     assert find(facts, "基本支出", "16162.69").change.amount.value == Decimal("258.79")
     assert find(facts, "项目支出", "29804.6").change.amount.value == Decimal("14087.02")
+
+
+def test_the_years_appropriation_is_not_its_income() -> None:
+    # 国家信访局 / 湖州: "一般公共预算当年拨款收入 A" is the income; "一般公共预算当年(财政)拨款 A"
+    # the appropriation a section then breaks down by class (杭州司法 counts the carry-over in)
+    facts = budget_facts(
+        "收入包括：一般公共预算当年拨款收入6838.41万元。\n"
+        "湖州市财政局2026年一般公共预算当年拨款6838.41万元，比上年执行数减少772.20万元，下降10.1%。\n"
+        "国家信访局2026年一般公共预算当年财政拨款16,474.82万元。\n"
+    )
+    assert find(facts, "财政拨款收入", "6838.41", scope="一般公共预算").source.line == 1
+    appropriation = find(facts, "当年拨款", "6838.41", scope="一般公共预算")
+    assert appropriation.change.amount.value == Decimal("772.20")
+    find(facts, "当年拨款", "16474.82", scope="一般公共预算")

@@ -192,6 +192,17 @@ def test_spending_by_class_is_never_a_share_of_one_source_of_income() -> None:
     assert ids(validate(disclosure(facts=[total, carried, wrong]))) == ["A-004"]
 
 
+def test_spending_by_class_after_the_years_appropriation_is_a_share_of_it() -> None:
+    # 国家信访局 (corpus 08): "一般公共预算当年财政拨款16,474.82万元…（二）一般公共预算当年拨款
+    # 结构情况：…一般公共服务（类）支出13,144.37万元，占79.78%": of the appropriation, not of the
+    # 收支总计 18,728.91 stated before it.
+    total = fact("收支总计", "18,728.91", 10, scope="财政拨款")
+    appropriation = fact("当年拨款", "16,474.82", 20, scope="一般公共预算")
+    general = fact("function:201", "13,144.37", 21, scope="一般公共预算", share=share("79.78"))
+    assert ids(validate(disclosure(facts=[total, appropriation, general]))) == []
+    assert ids(validate(disclosure(facts=[total, general]))) == ["A-004"]
+
+
 def test_complete_breakdown_shares_add_to_100() -> None:
     whole = fact("支出合计", "100.00", 10)
     parts = [fact("基本支出", "40.00", 11, share=share("40.00", "本年支出")),
