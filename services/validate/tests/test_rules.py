@@ -304,6 +304,18 @@ def test_a_class_of_fiscal_appropriations_is_read_from_the_fiscal_table_when_pri
     assert "N-001" in ids(validate(disclosure([all_funds], [stated], kind=DisclosureKind.BUDGET, year=2026)))
 
 
+def test_a_class_of_fiscal_appropriations_is_read_by_name_from_the_fiscal_summary() -> None:
+    # 国家信访局 (corpus 08): "（四）财政拨款收支总表…支出包括：一般公共服务支出15,291.3万元" is
+    # the 财政拨款收支总表's row 一般公共服务支出 (it prints no codes), not the 47,179.30 spent
+    # on class 201 from all funds.
+    all_funds = table("budget.expenditure", ["合计"], [row("201", {"1": "47179.30"})])
+    fiscal = table("budget.fiscal_summary", ["预算数"], [row("一般公共服务支出", {"1": "15291.30"}, label="（一）一般公共服务支出")])
+    stated = fact("function:201", "15,291.3", scope="财政拨款", year=2026)
+    assert "N-001" not in ids(validate(disclosure([all_funds, fiscal], [stated], kind=DisclosureKind.BUDGET, year=2026)))
+    wrong = fact("function:201", "15,921.3", scope="财政拨款", year=2026)
+    assert "N-001" in ids(validate(disclosure([all_funds, fiscal], [wrong], kind=DisclosureKind.BUDGET, year=2026)))
+
+
 def test_key_figures_come_from_tables_then_narrative() -> None:
     income = table("final.income", ["本年收入合计"], [row("合计", {"1": "100.00"})])
     figures = key_figures(disclosure([income], [fact("收入合计", "999.00"), fact("收支总计", "120.00")]))

@@ -22,9 +22,9 @@ def percent(raw: str, sign: bool = True) -> Percent:
 
 
 def catalogue_name(code: str) -> str:
-    from fiscalwatch.validate.form import _catalogue
+    from fiscalwatch.validate.form import code_catalogue
 
-    return _catalogue()[0].get(code, code)
+    return code_catalogue()[0].get(code, code)
 
 
 def row(key: str, cells: dict[str, str], label: str | None = None, line: int = 1) -> Row:

@@ -11,6 +11,7 @@ from importlib.resources import files
 import yaml
 
 from fiscalwatch.common.model import Disclosure, Evidence, NarrativeFact
+from fiscalwatch.validate.form import code_catalogue
 from fiscalwatch.validate.tables import find_column, find_row, _evidence
 
 
@@ -48,10 +49,16 @@ def table_figure(disclosure: Disclosure, quantity: str, scope: str) -> TableFigu
     if quantity.startswith("function:"):
         code = quantity.split(":", 1)[1]
         for source in _spec()["function_codes"]:
-            if scope in source["scopes"]:
+            if scope not in source["scopes"]:
+                continue
+            if source.get("by_name"):
+                # a table that names its classes without their codes (the 财政拨款收支总表)
+                names = _names_of(disclosure, code)
+                found = _from_source(disclosure, source, rows=[{"labels": names}]) if names else None
+            else:
                 found = _from_source(disclosure, source, rows=[{"code": code}])
-                if found:
-                    return found
+            if found:
+                return found
         return None
     for entry in _spec()["quantities"]:
         if entry["quantity"] == quantity and scope in entry["scopes"]:
@@ -60,6 +67,13 @@ def table_figure(disclosure: Disclosure, quantity: str, scope: str) -> TableFigu
                 if found:
                     return found
     return None
+
+
+def _names_of(disclosure: Disclosure, code: str) -> list[str]:
+    """The names the document's tables print for a function code, then the catalogue's."""
+    printed = [row.label for table in disclosure.tables for row in table.rows if row.code == code and row.label]
+    names, aliases = code_catalogue()
+    return list(dict.fromkeys([*printed, *([names[code]] if code in names else []), *aliases.get(code, [])]))
 
 
 def current_year_facts(disclosure: Disclosure) -> list[tuple[int, NarrativeFact]]:

@@ -51,7 +51,8 @@ def _unit_confirmed_by_text(table: Table, disclosure: Disclosure) -> bool:
 
 
 @cache
-def _catalogue() -> tuple[dict[str, str], dict[str, list[str]]]:
+def code_catalogue() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The names of function and economic codes (codes.yaml), and other names for them."""
     data = yaml.safe_load(files(__package__).joinpath("codes.yaml").read_text(encoding="utf-8"))
     names = {**data["function"], **data["economic"]}
     return {str(k): v for k, v in names.items()}, {str(k): v for k, v in (data.get("aliases") or {}).items()}
@@ -61,7 +62,7 @@ def code_name_findings(disclosure: Disclosure) -> Iterator[Finding]:
     """A printed name that is not the catalogue's name for its code: a wrong code or a wrong
     name. A name cut off by a narrow column (a prefix) or followed by a neighbour's words is
     accepted: what matters is that the two do not contradict each other."""
-    names, aliases = _catalogue()
+    names, aliases = code_catalogue()
     seen: set[tuple[str, str]] = set()
     for table in disclosure.tables:
         for row in table.rows:
