@@ -361,3 +361,13 @@ def test_the_years_appropriation_is_not_its_income() -> None:
     appropriation = find(facts, "当年拨款", "6838.41", scope="一般公共预算")
     assert appropriation.change.amount.value == Decimal("772.20")
     find(facts, "当年拨款", "16474.82", scope="一般公共预算")
+
+
+def test_one_projects_funds_are_not_the_departments() -> None:
+    # 国家信访局 (corpus 08), a project's page: its carry-over is not the department's 上年结转
+    facts = budget_facts(
+        "收入包括：一般公共预算当年拨款收入16,474.82万元、上年结转2,254.12万元。\n"
+        "（6）年度预算安排\n2026年拟安排该项目一般公共预算2,134.87万元（含上年结转750.00万元）。\n"
+    )
+    assert [f.amount.value for f in facts if f.quantity == "上年结转"] == [Decimal("2254.12")]
+    assert {f.quantity for f in facts if f.source.line == 3} == {"other"}

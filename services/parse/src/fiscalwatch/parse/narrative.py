@@ -683,6 +683,10 @@ class _Reader:
             ):
                 return ("other", "")
             return coded, self._scope(subject, coded)
+        if not topic_only and "项目" in sentence and _ONE_PROJECT_RE.search(_before(sentence, subject) + subject):
+            # "2026年拟安排该项目一般公共预算2,134.87万元（含上年结转750.00万元）": one project's
+            # funds, not the department's 财政拨款 or 上年结转
+            return ("other", "")
         quantity = self._match_quantity(subject, near=not topic_only)
         if quantity is not None and not topic_only and "用于" in _before(sentence, subject):
             quantity = None  # "主要用于：聘用人员经费 98 万元" lists uses, not the department's 人员经费
@@ -711,6 +715,9 @@ class _Reader:
             pieces.append(self.stream.originals[i].strip())
         joined = "".join(pieces)
         return joined if len(joined) <= 600 else joined[:600] + "…"
+
+
+_ONE_PROJECT_RE = re.compile(r"该项目|(?<!基)本项目|此项目")
 
 
 def _before(sentence: str, subject: str) -> str:
