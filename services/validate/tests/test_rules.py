@@ -391,3 +391,22 @@ def test_housing_fund_described_as_medical_spending() -> None:
     text = "住房公积金（项）。主要用于：事业单位医疗保险支出。\n住房公积金：为职工缴存住房公积金。\n"
     found = validate(disclosure(), document=SourceDocument.from_text("t.txt", text))
     assert [(f.rule_id, f.evidence[0].source.line) for f in found] == [("F-008", 1)]
+
+
+def test_tables_published_as_an_attachment_are_one_warning_not_an_error_per_table() -> None:
+    # 北京 (corpus 02, 27): the 报表 are a second file; this one prints none of them
+    from fiscalwatch.common.document import SourceDocument
+
+    missing = ("budget.income", "budget.expenditure", "budget.three_public")
+    bare = disclosure(kind=DisclosureKind.BUDGET, year=2026, missing=missing)
+    text = "第二部分2026年度部门预算报表\n一、收支总表\n二、收入总表\n附件：北京市审计局2026年度部门预算报表\n"
+    found = validate(bare, document=SourceDocument.from_text("t.txt", text))
+    assert [(f.rule_id, f.severity, f.evidence[0].source.line) for f in found] == [("F-010", Severity.WARNING, 4)]
+    # without the statement, or without the text, each missing table is an error
+    plain = SourceDocument.from_text("t.txt", "第二部分2026年度部门预算报表\n一、收支总表\n")
+    assert ids(validate(bare, document=plain)) == ["F-001"] * 3
+    assert ids(validate(bare)) == ["F-001"] * 3
+    # a file with tables of its own is held to the mandatory ones, attachment or not
+    some = disclosure([table("budget.income", ["合计"], [row("合计", {"1": "1.00"})])], kind=DisclosureKind.BUDGET,
+                      year=2026, missing=missing[1:])
+    assert ids(validate(some, document=SourceDocument.from_text("t.txt", text))) == ["F-001"] * 2

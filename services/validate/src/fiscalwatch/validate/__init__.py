@@ -14,7 +14,9 @@ from fiscalwatch.validate.config import ValidationConfig
 from fiscalwatch.validate.figures import key_figures
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.validate.form import code_name_findings, form_findings
-from fiscalwatch.validate.text_checks import department_name_findings, placeholder_findings
+from fiscalwatch.validate.text_checks import (
+    attachment_findings, department_name_findings, placeholder_findings, tables_attached,
+)
 from fiscalwatch.validate.history import history_findings
 from fiscalwatch.validate.narrative import (
     narrated_lists, narrative_against_itself, narrative_against_tables, stated_arithmetic, year_over_year,
@@ -54,11 +56,15 @@ def _validate(
     findings += stated_arithmetic(disclosure)
     findings += year_over_year(disclosure, config)
     findings += history_findings(disclosure, history, config)
-    findings += form_findings(disclosure)
+    # A file without any table that says its tables are an attachment lacks no table of its own.
+    attached = tables_attached(document) if document is not None and not disclosure.tables else None
+    findings += [f for f in form_findings(disclosure) if attached is None or f.rule_id != "F-001"]
     findings += code_name_findings(disclosure)
     if document is not None:
         findings += placeholder_findings(document)
         findings += department_name_findings(document, disclosure.metadata)
+    if attached is not None:
+        findings += attachment_findings(attached)
     return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule_id))
 
 

@@ -1,4 +1,5 @@
-"""Checks that read the document's text itself: template text left unfilled."""
+"""Checks that read the document's text itself: template text left unfilled, another body
+named in a header, tables published in an attachment rather than in the file."""
 
 from __future__ import annotations
 
@@ -71,3 +72,28 @@ def department_name_findings(document: SourceDocument, metadata: Metadata) -> It
             f"line {line.number} names '{printed}', the document is '{metadata.department}'",
             [Evidence(source=SourceRef(line=line.number, page=line.page, text=line.text))],
         )
+
+
+# "附件：北京市审计局2026年度部门预算报表", "报表详见附件": the standard tables are another file.
+_TABLES_ATTACHED_RE = re.compile(r"附件\d*:?.{0,40}?(?:预算|决算)(?:报)?表|(?:报表|表格).{0,8}?(?:详|参)?见附件")
+
+
+def tables_attached(document: SourceDocument) -> SourceRef | None:
+    """Where the document says its standard tables are published as an attachment (a portal
+    that puts the 报表 in a second file, as 北京 does), if it says so."""
+    for line in document.lines:
+        if "附件" not in line.text:
+            continue
+        key = "".join(fold(line.text).split())
+        if _TABLES_ATTACHED_RE.search(key):
+            return SourceRef(line=line.number, text=line.text.strip())
+    return None
+
+
+def attachment_findings(source: SourceRef) -> Iterator[Finding]:
+    """In place of a missing-table error per table: one warning that the tables are elsewhere
+    (the table checks could not run on this file)."""
+    yield finding(
+        "F-010", f"第 {source.line} 行：“{source.text}”", f"line {source.line}: '{source.text}'",
+        [Evidence(source=source)],
+    )
