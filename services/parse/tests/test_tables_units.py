@@ -109,6 +109,10 @@ def test_captions_of_other_provinces():
         "部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表": "budget.three_public",
         "一般公共预算“三公”经费、会议费、培训费支出表": "budget.three_public",
         "2026年单位“三公”经费和机关运行经费预算表": "budget.three_public",
+        # 西安: what the caption adds about the carry-over names no other table
+        "2022年部门综合预算政府性基金收支表（不含上年结转）": "budget.government_fund",
+        "2022年部门综合预算一般公共预算基本支出明细表（按支出经济分类科目-不含上年结转）": "budget.general_budget_basic",
+        "2022年部门综合预算一般公共预算拨款“三公”经费、会议费、培训费表（不含上年结转）": "budget.three_public",
     }
     for caption, template in captions.items():
         assert match_caption(caption, budget)[0].id == template, caption

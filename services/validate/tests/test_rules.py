@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from fiscalwatch.common.events import DisclosureIdentity, HistoryRecord
-from fiscalwatch.common.model import DisclosureKind, Severity, Unit
+from fiscalwatch.common.model import DisclosureKind, Severity, Table, Unit
 from fiscalwatch.validate import ValidationConfig, alert_kind, key_figures, validate
 from fiscalwatch.validate.catalogue import rules
 
@@ -115,6 +115,23 @@ def test_economic_class_not_summing_its_items() -> None:
     basic = table("final.general_budget_basic", ["决算数"], [
         economic_row("301", {"1": "100.00"}), economic_row("30101", {"1": "50.00"}), economic_row("30102", {"1": "40.00"})])
     assert ids(validate(disclosure([basic]))) == ["H-002"]
+
+
+def test_a_code_printed_in_parts_is_the_sum_of_its_rows() -> None:
+    # 西安 (corpus 36) splits 30101 基本工资 by the government's economic code: two rows, one code
+    def split_basic(total: str) -> Table:
+        return table("budget.general_budget_basic", ["合计"], [
+            economic_row("301", {"1": total}),
+            economic_row("30101", {"1": "58.00"}, label="基本工资 50101 工资奖金津补贴"),
+            economic_row("30101", {"1": "47.00"}, label="基本工资 50501 工资福利支出"),
+            economic_row("30102", {"1": "20.00"})])
+    assert ids(validate(disclosure([split_basic("125.00")]))) == []
+    assert ids(validate(disclosure([split_basic("78.00")]))) == ["H-002"]
+    # a row printed twice as it was counts once
+    repeated = table("budget.general_budget_basic", ["合计"], [
+        economic_row("301", {"1": "78.00"}), economic_row("30101", {"1": "58.00"}),
+        economic_row("30101", {"1": "58.00"}), economic_row("30102", {"1": "20.00"})])
+    assert ids(validate(disclosure([repeated]))) == []
 
 
 # --- cross-table -------------------------------------------------------------------------------

@@ -126,9 +126,11 @@ def hierarchy_findings(table: Table) -> Iterator[Finding]:
     coded = [r for r in table.rows if r.code and r.key_kind in ("function_code", "economic_code") and "/" not in r.key]
     if not coded:
         return
-    by_code = {r.code: r for r in coded}
+    by_code = _rows_by_code(coded)
     columns = [c.id for c in table.columns]
     for parent in coded:
+        if len(by_code[parent.code]) > 1:
+            continue  # a code printed in parts: no one row of it is the total of its sub-codes
         children = _children(parent.code, by_code)
         if not children:
             continue
@@ -153,12 +155,28 @@ def hierarchy_findings(table: Table) -> Iterator[Finding]:
                 yield found
 
 
-def _children(code: str, by_code: dict[str, Row]) -> list[Row]:
-    """Direct sub-codes: 3 -> 5 digits, 5 -> 7 digits (function, economic)."""
+def _rows_by_code(coded: list[Row]) -> dict[str, list[Row]]:
+    """The rows of each code. A code on several rows with different names is printed in parts
+    (西安 splits 30101 基本工资 by the government's economic code: "30101 基本工资 50101 工资奖金
+    津补贴" and "30101 基本工资 50501 工资福利支出"), and its amount is their sum; a row repeated
+    as it was (same name, same cells) counts once."""
+    found: dict[str, list[Row]] = {}
+    printed: dict[str, set[tuple]] = {}  # each code's rows as printed: name and values
+    for row in coded:
+        seen = printed.setdefault(row.code, set())
+        values = (row.label, tuple(sorted((k, a.value) for k, a in row.cells.items())))
+        if values not in seen:
+            seen.add(values)
+            found.setdefault(row.code, []).append(row)
+    return found
+
+
+def _children(code: str, by_code: dict[str, list[Row]]) -> list[Row]:
+    """Direct sub-codes: 3 -> 5 digits, 5 -> 7 digits (function, economic), every row of each."""
     length = {3: 5, 5: 7}.get(len(code))
     if length is None:
         return []
-    return [row for c, row in by_code.items() if len(c) == length and c.startswith(code)]
+    return [row for c, rows in by_code.items() if len(c) == length and c.startswith(code) for row in rows]
 
 
 # --- cross-table agreement -------------------------------------------------------------

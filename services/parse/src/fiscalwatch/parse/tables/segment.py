@@ -33,6 +33,9 @@ _NUMBER_IN_LINE_RE = re.compile(rf"(?:{_NUMBER})")
 _LEADING_RE = re.compile(
     r"^(?:附件\d{0,2}[:：]?)?(?:[一二三四五六七八九十]{1,3}[、.]|表\d{1,2}(?:-\d)?[.、．:：]?|\d{1,2}[.、](?!\d))?"
 )
+# What a caption may add about the carry-over, which names no other table: "(不含上年结转)" after
+# it, or "-不含上年结转" at the end of its own parenthesis.
+_CARRYOVER_QUALIFIER_RE = re.compile(r"\((?:不)?含上年结转[^()]{0,6}\)$|[-—](?:不)?含上年结转[^()]{0,6}(?=\)$)")
 UNIT_RE = re.compile(r"单位[:：]?(万元|元)(?![\u4e00-\u9fff])")
 _PART_RE = re.compile(r"^第[一二三四五六七八九十]{1,3}部分")
 # "本单位无政府性基金。", "本部门2024年度无财政拨款“三公”经费支出", "本单位当年无…"
@@ -73,6 +76,8 @@ def caption_text_of_key(key: str) -> tuple[str, str | None]:
         number = found.group().strip("()（）")
         key = key[: found.start()]
     key = _LEADING_RE.sub("", key, count=1)
+    if "上年结转" in key:  # "…收支表(不含上年结转)", "…(按支出经济分类科目-不含上年结转)" (西安)
+        key = _CARRYOVER_QUALIFIER_RE.sub("", key)
     return key, number
 
 
