@@ -525,3 +525,27 @@ def test_three_public_in_hunans_order_reads_each_column_as_printed():
     table = by_id(extract("changsha.txt", BUDGET, THREE_PUBLIC_RECEPTION_FIRST))["budget.three_public"]
     assert [c.label for c in table.columns][:4] == ["合计", "公务接待费", "因公出国(境)费", "公务用车购置及运行费"]
     assert cells(table)["合计"] == {"1": Decimal("8.00"), "2": Decimal("3.00"), "4": Decimal("5.00"), "6": Decimal("5.00")}
+
+
+ZHEJIANG_EXPENDITURE = """\
+2026年市级部门支出预算总表
+341-湖州市财政局 单位:万元
+\t\t\t基本支出\t\t\t事业单位\t上缴上级\t对附属单
+科目编码\t科目名称\t总计\t人员支出\t公用经费\t项目支出\t经营支出\t支出\t位补助支出
+**\t**\t1\t2\t3\t4\t5\t6\t7
+\t合计\t6838.41\t4944.99\t626.67\t1266.75\t\t\t
+201\t一般公共服务支出\t5356.01\t3478.23\t611.02\t1266.75\t\t\t
+2010601\t行政运行\t3685.65\t3102.63\t583.02\t\t\t\t
+"""
+
+
+def test_spending_whose_basic_part_only_heads_its_personnel_and_public_columns():
+    """浙江 (湖州, 杭州): 总计 | 人员支出 | 公用经费 (日常公用支出) | 项目支出 | 事业单位经营支出 |
+    上缴上级支出 | 对附属单位补助支出, 基本支出 a heading over the first two parts only."""
+    table = by_id(extract("zhejiang.txt", BUDGET, ZHEJIANG_EXPENDITURE))["budget.expenditure"]
+    assert [c.label for c in table.columns] == ["总计", "人员支出", "公用经费", "项目支出", "事业单位经营支出", "上缴上级支出", "对附属单位补助支出"]
+    assert cells(table)["合计"] == {"1": Decimal("6838.41"), "2": Decimal("4944.99"), "3": Decimal("626.67"), "4": Decimal("1266.75")}
+    assert cells(table)["2010601"] == {"1": Decimal("3685.65"), "2": Decimal("3102.63"), "3": Decimal("583.02")}
+    assert [i.text for i in table.identities] == ["1 = 2 + 3 + 4 + 5 + 6 + 7"]
+    hangzhou = ZHEJIANG_EXPENDITURE.replace("科目编码\t科目名称\t总计\t人员支出\t公用经费", "科目编码\t科目名称\t总计\t人员支出\t日常公用支出")
+    assert cells(by_id(extract("zhejiang.txt", BUDGET, hangzhou))["budget.expenditure"]) == cells(table)
