@@ -371,3 +371,19 @@ def test_one_projects_funds_are_not_the_departments() -> None:
     )
     assert [f.amount.value for f in facts if f.quantity == "上年结转"] == [Decimal("2254.12")]
     assert {f.quantity for f in facts if f.source.line == 3} == {"other"}
+
+
+def test_a_change_after_an_aside_in_brackets_is_of_the_amount_before_the_aside() -> None:
+    # 广州 (corpus 05): the parts in brackets have changes of their own; the one after the
+    # brackets is the whole's. 烟台 (corpus 16): a note left in brackets is no fact to change.
+    facts = budget_facts(
+        "公务用车购置及运行维护费364.17万元（公务用车购置费18万元，比上年增加18万元；公务用车运行维护费"
+        "346.17万元，比上年增加3.02万元），比上年增加21.02万元，增长6.1%。\n"
+        "2026年本部门委托业务费财政拨款预算为2,196.52万元，比上年预算（注：上年3,468.18万元，公开时请删除注释）"
+        "减少1271.66万元，下降36.67%。\n"
+    )
+    assert find(facts, "公务用车购置及运行费", "364.17").change.amount.value == Decimal("21.02")
+    assert find(facts, "公务用车运行费", "346.17").change.amount.value == Decimal("3.02")
+    fee = next(f for f in facts if f.amount.value == Decimal("2196.52"))
+    assert (fee.change.amount.value, fee.change.rate.value) == (Decimal("1271.66"), Decimal("36.67"))
+    assert next(f for f in facts if f.amount.value == Decimal("3468.18")).change is None

@@ -480,7 +480,7 @@ class _Reader:
         direction = self._direction(prefix)
         if direction is None:
             return False
-        target = self._change_target(prefix, first_fact)
+        target = self._change_target(prefix, first_fact, at=match.start())
         if target is None:
             return False
         amount = self._amount(match.group(), target.amount.unit, match.start())
@@ -488,9 +488,10 @@ class _Reader:
         self._position = self._attach_change(direction, amount, prefix, self.stream.text[start:end], match.end(), end, first_fact)
         return True
 
-    def _change_target(self, prefix: str, first_fact: int) -> _Draft | None:
+    def _change_target(self, prefix: str, first_fact: int, at: int | None = None) -> _Draft | None:
         """The fact a change belongs to: the latest one of the quantity the clause names (among
-        the last few), else the latest fact in this or the previous sentence."""
+        the last few), else the latest fact in this or the previous sentence. `at`: where the
+        change's amount stands in the stream."""
         if not self.facts:
             return None
         named = self._match_quantity(prefix)
@@ -503,9 +504,29 @@ class _Reader:
         head = self._head_of_list(first_fact)
         if head is not None:
             return head
-        # unnamed, it is the latest fact of this sentence or the one before
+        # unnamed, it is the latest fact of this sentence or the one before, not counting an
+        # aside in brackets closed before the change ("预算为2,196.52万元，比上年预算（注：上年
+        # 3,468.18万元，公开时请删除注释）减少1271.66万元": the 2,196.52's change)
         candidates = self.facts[min(self._previous_first, first_fact) :]
-        return candidates[-1] if candidates else None
+        if not candidates:
+            return None
+        if at is not None and ")" in self.stream.text[self._offset_of(candidates[-1].amount) : at]:
+            for draft in reversed(candidates):
+                if not self._is_aside(self._offset_of(draft.amount), at):
+                    return draft
+        return candidates[-1]
+
+    def _is_aside(self, offset: int, at: int) -> bool:
+        """Whether the amount at `offset` stands in brackets that close before `at`."""
+        depth = 0
+        for character in self.stream.text[offset:at]:
+            if character == "(":
+                depth += 1
+            elif character == ")":
+                depth -= 1
+                if depth < 0:
+                    return True
+        return False
 
     def _head_of_list(self, first_fact: int) -> _Draft | None:
         """The amount a list of its parts follows, when a change comes after the list's last
@@ -522,7 +543,7 @@ class _Reader:
         return drafts[0]
 
     def _attach_change(self, direction: str, amount: Amount, prefix: str, sentence: str, after: int, end: int, first_fact: int) -> int:
-        target = self._change_target(prefix, first_fact)
+        target = self._change_target(prefix, first_fact, at=after)
         text = self.stream.text
         if target is None:
             self.unclassified.append((self._offset_of(amount), prefix.strip()))
