@@ -387,3 +387,9 @@ def test_a_change_after_an_aside_in_brackets_is_of_the_amount_before_the_aside()
     fee = next(f for f in facts if f.amount.value == Decimal("2196.52"))
     assert (fee.change.amount.value, fee.change.rate.value) == (Decimal("1271.66"), Decimal("36.67"))
     assert next(f for f in facts if f.amount.value == Decimal("3468.18")).change is None
+
+
+def test_a_years_budget_of_income_and_spending_is_the_total() -> None:
+    # 烟台 (corpus 16, 38): "（三）增减变化情况：2026年收支预算45,967.29万元，比上年增加14,345.82万元"
+    facts = budget_facts("（三）增减变化情况：2026年收支预算45,967.29万元，比上年增加14,345.82万元，其中：\n")
+    assert find(facts, "收支总计", "45967.29").change.amount.value == Decimal("14345.82")

@@ -348,6 +348,12 @@ def test_template_placeholders_left_in_the_text_even_when_wrapped() -> None:
     assert sorted(f.evidence[0].source.line for f in found) == [1, 4, 5]  # the bracket opens on line 1
     clean = "本年收入 311.84 万元，比上年下降 5%。项目（按支出功能分类）\n"
     assert validate(disclosure(), document=SourceDocument.from_text("t.txt", clean)) == []
+    # 烟台 (corpus 16): the editor's note the template says to delete before publishing
+    note = "委托业务费财政拨款预算为2,196.52万元，比上年预算（注：上年3,468.18万\n元，公开时请删除注释）减少1271.66万元。\n"
+    found = validate(disclosure(), document=SourceDocument.from_text("t.txt", note))
+    assert [(f.rule_id, f.evidence[0].source.line) for f in found] == [("F-004", 1)]
+    remark = "（注：本表无数据，按要求公开空表。）\n"
+    assert validate(disclosure(), document=SourceDocument.from_text("t.txt", remark)) == []
 
 
 def test_code_whose_name_is_not_the_catalogues() -> None:
