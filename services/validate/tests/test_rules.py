@@ -321,6 +321,17 @@ def test_a_class_of_fiscal_appropriations_is_read_from_the_fiscal_table_when_pri
     assert "N-001" in ids(validate(disclosure([all_funds], [stated], kind=DisclosureKind.BUDGET, year=2026)))
 
 
+def test_a_budgets_income_is_its_grand_total_whatever_the_summary_calls_it() -> None:
+    # 福州 (corpus 12): "收入预算为61764.88万元" is the 收入合计 below 本年收入合计 53,764.88 and
+    # 上年结转结余 8,000.00
+    summary = table("budget.income_expenditure_summary", ["预算数"], [
+        row("本年收入合计", {"1": "53764.88"}), row("上年结转结余", {"1": "8000.00"}), row("收入合计", {"1": "61764.88"})])
+    stated = fact("收入合计", "61764.88", year=2026)
+    assert "N-001" not in ids(validate(disclosure([summary], [stated], kind=DisclosureKind.BUDGET, year=2026)))
+    wrong = fact("收入合计", "61746.88", year=2026)
+    assert "N-001" in ids(validate(disclosure([summary], [wrong], kind=DisclosureKind.BUDGET, year=2026)))
+
+
 def test_a_class_of_fiscal_appropriations_is_read_by_name_from_the_fiscal_summary() -> None:
     # 国家信访局 (corpus 08): "（四）财政拨款收支总表…支出包括：一般公共服务支出15,291.3万元" is
     # the 财政拨款收支总表's row 一般公共服务支出 (it prints no codes), not the 47,179.30 spent
