@@ -140,3 +140,14 @@ def test_the_level_scan_on_printed_levels() -> None:
     text = "公共安全支出(类)司法(款)行政运行(项)支出1,2(类)，支出支出(款)出(项)"
     assert _LEVEL_RE.findall(text)[:3] == [("公共安全", "类"), ("司法", "款"), ("行政运行", "项")]
     assert _LEVEL_SCAN_RE.findall(text) == _LEVEL_RE.findall(text)
+
+
+def test_the_listed_spaces_are_every_space_but_the_line_break() -> None:
+    import re
+    import sys
+
+    from fiscalwatch.parse.numbers import _A_SPACE_BUT_NEWLINE_RE
+
+    negated = re.compile(r"[^\S\n]")
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert [m.start() for m in _A_SPACE_BUT_NEWLINE_RE.finditer(every)] == [m.start() for m in negated.finditer(every)]

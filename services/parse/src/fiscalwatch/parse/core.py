@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import threading
 from contextlib import contextmanager
+from itertools import compress
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
@@ -82,7 +83,8 @@ def _parse(doc: SourceDocument) -> Disclosure:
     metadata = extract_metadata(doc, keys)
     tables = extract_tables(doc, metadata, keys, folded_lines)
     narrative = extract_facts(
-        doc, metadata, table_lines=tables.consumed, codes=function_codes(tables.tables), folded_lines=folded_lines
+        doc, metadata, table_lines=tables.consumed, codes=function_codes(tables.tables), folded_lines=folded_lines,
+        keys=keys,
     )
     if not tables.tables and not narrative.facts:
         # A portal's index of disclosures ("1、某局2026年部门预算情况说明" …) or a notice names
@@ -93,13 +95,16 @@ def _parse(doc: SourceDocument) -> Disclosure:
             "(an index of disclosures, a notice), not a budget or final-accounts disclosure",
         )
     unread = [*tables.unread, *narrative.unread]
-    # the lines no reader understood or reported (line n is at index n - 1), found by set
-    # arithmetic rather than a test per line, then those of them that hold a number
+    # the lines that print something (line n is at index n - 1) that no reader understood or
+    # reported, found by set arithmetic rather than a test per line, then those of them that
+    # hold a number
     accounted = tables.consumed | narrative.consumed | {u.line for u in unread}
+    printing = set(compress(range(1, len(keys) + 1), keys))
+    printing.difference_update(accounted)
     search = SCAN_NUMBER_RE.search
     unread += [
         unchecked(UnreadLine, {"line": n, "text": doc.lines[n - 1].text, "reason": _UNREAD_REASON})
-        for n in sorted(set(range(1, len(doc.lines) + 1)) - accounted)
+        for n in sorted(printing)
         if search(folded_lines[n - 1])
     ]
     found = tuple(t.template_id for t in tables.tables)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 from operator import add, itemgetter
 
 import yaml
@@ -159,17 +159,27 @@ class _Stream:
         return range(first, last + 1)
 
 
-def _stream(doc: SourceDocument, skip: frozenset[int], folded_lines: list[str] | None = None) -> _Stream:
-    """`folded_lines`: `fold` of every line's text, when the caller has them already."""
+def _stream(
+    doc: SourceDocument, skip: frozenset[int], folded_lines: list[str] | None = None, keys: list[str] | None = None
+) -> _Stream:
+    """`folded_lines`: `fold` of every line's text, `keys`: `compact` of it, when the caller
+    has them already."""
     lines = doc.lines
     # The narrative lines: no table claimed them, no tab or cell boundary makes them a table
     # row, and they print something (`isspace` is true of exactly what `strip` strips).
     # Each step below is one comprehension over the lines; only headings take a Python loop.
-    kept = [
-        index
-        for index, (number, text, _, cells) in enumerate(lines)
-        if cells is None and number not in skip and "\t" not in text and text and not text.isspace()
-    ]
+    if keys is not None:
+        # (those that print something: their compact form holds a character; line n is at
+        # index n - 1), found by set arithmetic, then the few left tested one by one
+        printing = set(compress(range(len(keys)), keys))
+        printing.difference_update([number - 1 for number in skip])
+        kept = [index for index in sorted(printing) if lines[index].cells is None and "\t" not in lines[index].text]
+    else:
+        kept = [
+            index
+            for index, (number, text, _, cells) in enumerate(lines)
+            if cells is None and number not in skip and "\t" not in text and text and not text.isspace()
+        ]
     originals = [lines[index].text for index in kept]
     # folding is one character for one, and turns no space into anything else nor
     # anything else into a space: the stream is folded parts, stripped as printed
@@ -763,11 +773,12 @@ def extract_facts(
     table_lines: frozenset[int] = frozenset(),
     codes: dict[str, str] | None = None,
     folded_lines: list[str] | None = None,
+    keys: list[str] | None = None,
 ) -> FactExtraction:
     """`codes`: function codes → their names (folded) as this document's tables print them,
     so that a sentence naming an item ("…(款)行政单位离退休(项)") is linked to its code. `folded_lines`:
-    `fold` of every line's text, when the caller has them already."""
-    stream = _stream(doc, table_lines, folded_lines)
+    `fold` of every line's text, `keys`: `compact` of it, when the caller has them already."""
+    stream = _stream(doc, table_lines, folded_lines, keys)
     reader = _Reader(doc, metadata, stream, codes or {})
     reader.read()
     facts = [
