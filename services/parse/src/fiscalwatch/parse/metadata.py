@@ -142,7 +142,7 @@ def _department(titles: list[re.Match[str]], lines: list[str], year: int, name: 
         if int(m.group("year")) == year:
             titled += [g for g in (m.group("before"), m.group("after")) if g]
     for line in lines[:HEAD_LINES]:
-        if m := OVERVIEW_RE.match(line):
+        if line.startswith("第一部分") and (m := OVERVIEW_RE.match(line)):
             titled.append(m.group("name"))
     # (the lines are folded: "：" is ":" in them, and a line without one has no label)
     labelled = [m.group("name") for line in lines if ":" in line and (m := LABELLED_RE.search(line))]

@@ -234,7 +234,8 @@ def read_region(
     # What a note or the prose after the table must hold, looked for once in the region:
     # where it holds none, a line needs only the test of its first character, not a call.
     joined = "\n".join(remaining_keys)
-    may_be_note = "=" in joined or "本" in joined  # (besides a line starting 注, 说明 …)
+    # (besides a line starting 注, 说明 …: an identity, or an empty declaration "本单位无…")
+    may_be_note = "=" in joined or "本单位" in joined or "本部门" in joined
     may_be_prose = "。" in joined or "说明" in joined or "情况" in joined
     position = 0
     for position, line in enumerate(remaining):  # every line here holds text
@@ -262,7 +263,7 @@ def read_region(
                 tokens = tab_tokens(text, line.number, line.page, line.cells, folded)
             else:
                 tokens = flat_tokens(text, line.number, line.page, folded)
-        if not data_lines:
+        if not data_lines and "单位" in key:  # (what `unit_of_key` needs, tested here)
             found_unit = unit_of_key(key)
             if found_unit and not is_tab_line(text) and len(key) <= 40:
                 unit = unit or found_unit
