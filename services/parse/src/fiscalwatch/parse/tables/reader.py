@@ -46,8 +46,10 @@ from fiscalwatch.parse.tables.text import (
     is_code,
     is_project_code,
     flat_tokens,
+    folded_of,
     is_tab_line,
     label_key_of_compact,
+    line_of,
     line_tokens,
     scaled,
     small_int,
@@ -467,7 +469,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     priorities: dict[tuple[str, ...], tuple[int, ...]] = {}  # a template order -> its positions here
     for tokens, tab in _group_detail_rows(data_lines, template.free_text):
         row = parse_detail_row(tokens, template.free_text, tab)
-        table.consumed.update([t.line for t in tokens])
+        table.consumed.update(map(line_of, tokens))
         if not row.code and not row.label_parts and not row.values:
             continue
         values = row.values
@@ -628,7 +630,7 @@ def _section_rows_flat(tokens: list[Token], template: TemplateSpec, section_coun
         return known_row(label_key_of_compact(text)) is not None
 
     for k, (label, values) in enumerate(split_sections_flat(tokens, known)):
-        text = label_key_of_compact("".join([t.folded for t in label]))  # (`label_key` of their text)
+        text = label_key_of_compact("".join(map(folded_of, label)))  # (`label_key` of their text)
         section = current if k == 0 else current + 1
         section = _section_for(text, template, section, section_count)
         current = section

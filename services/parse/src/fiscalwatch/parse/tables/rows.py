@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from operator import itemgetter
 from fiscalwatch.parse.numbers import PERCENT_RE
-from fiscalwatch.parse.tables.text import Token, compact, is_code, is_project_code, label_key_of_compact
-
-_line_of = itemgetter(Token._fields.index("line"))  # Token.line, read in C
+from fiscalwatch.parse.tables.text import Token, compact, folded_of, is_code, is_project_code, label_key_of_compact, line_of
 
 _ORDINAL_START_RE = re.compile(r"^(?:[一二三四五六七八九十廿]{1,3}、|\([一二三四五六七八九十廿]{1,3}\))")
 UNIT_CODE_LENGTHS = (3, 6)
@@ -37,12 +34,12 @@ class RawRow:
 
     @property
     def lines(self) -> list[int]:
-        return sorted(set(map(_line_of, self.tokens)))
+        return sorted(set(map(line_of, self.tokens)))
 
     @property
     def label_key(self) -> str:
         """`text.label_key(self.label)`, from the compact forms its words already have."""
-        return label_key_of_compact("".join([t.folded for t in self.label_parts]))
+        return label_key_of_compact("".join(map(folded_of, self.label_parts)))
 
     @property
     def label(self) -> str:
@@ -138,7 +135,8 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
             while run < end - start and items[end - 1 - run].kind == "number":
                 run += 1
     run_tokens = items[end - run : end]
-    values = [t for t in run_tokens if t.kind == "number"]
+    # (a run of words is numbers only: only tab cells put rates on it)
+    values = [t for t in run_tokens if t.kind == "number"] if tab else run_tokens
     body = items[start : end - run]
     unit_code, unit_name = None, ""
     # a budget-unit code inside the row: a 3- or 6-digit number followed by the unit's name
