@@ -9,7 +9,7 @@ Parents are settled before their children (合计 first, then 类, 款).
 
 from __future__ import annotations
 
-from itertools import product
+from itertools import islice, product
 
 from fiscalwatch.parse.tables.rows import RawRow
 from fiscalwatch.parse.tables.text import scaled
@@ -69,8 +69,8 @@ def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, 
     row_values: list[list[int]] = []
     row_cells: list[dict[int, int]] = []
     for row in rows:
-        row_values.append([next(found) for _ in row.values])
-        row_cells.append({pos: next(found) for pos in row.cells})
+        row_values.append(list(islice(found, len(row.values))))
+        row_cells.append(dict(zip(row.cells, islice(found, len(row.cells)))))
     for parent in sorted(children, key=lambda p: (len(rows[p].code or ""), p)):
         kids = children[parent]
         ambiguous = [k for k in kids if len(candidates.get(k, ())) > 1]

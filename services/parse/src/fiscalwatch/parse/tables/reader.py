@@ -48,6 +48,7 @@ from fiscalwatch.parse.tables.text import (
     flat_tokens,
     folded_of,
     is_tab_line,
+    kind_of,
     label_key_of_compact,
     line_of,
     line_tokens,
@@ -442,7 +443,7 @@ def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> l
         if items[-1].kind == "number" and trailing_numbers(tokens, items):
             groups.append((pending, False))
             pending, pending_has_values = [], False
-        elif len(items) > 1 and any(t.kind == "number" for t in items[1:]):
+        elif len(items) > 1 and "number" in map(kind_of, items[1:]):
             pending_has_values = True
     if pending:
         groups.append((pending, False))

@@ -98,6 +98,7 @@ class Token(NamedTuple):
 
 # A token's fields read in C (`map(folded_of, tokens)`: no comprehension per row).
 line_of = itemgetter(Token._fields.index("line"))
+kind_of = itemgetter(Token._fields.index("kind"))
 folded_of = itemgetter(Token._fields.index("folded"))
 
 MAX_UNIT_DIGITS = 60  # far beyond any amount; longer digit runs are read as Decimals
