@@ -26,7 +26,7 @@ from fiscalwatch.common.model import (
     Amount, Change, Completion, DisclosureKind, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
     unchecked,
 )
-from fiscalwatch.parse.numbers import NUMBER, SCAN_NUMBER_RE, fold
+from fiscalwatch.parse.numbers import NUMBER, SCAN_NUMBER_RE, compact_lines, fold
 
 # A heading starts a new sentence even when the previous one has no full stop.
 # ("1." only when words follow: a line "0." is a number wrapped in two, not a list item.)
@@ -165,21 +165,15 @@ def _stream(
     """`folded_lines`: `fold` of every line's text, `keys`: `compact` of it, when the caller
     has them already."""
     lines = doc.lines
-    # The narrative lines: no table claimed them, no tab or cell boundary makes them a table
-    # row, and they print something (`isspace` is true of exactly what `strip` strips).
-    # Each step below is one comprehension over the lines; only headings take a Python loop.
-    if keys is not None:
-        # (those that print something: their compact form holds a character; line n is at
-        # index n - 1), found by set arithmetic, then the few left tested one by one
-        printing = set(compress(range(len(keys)), keys))
-        printing.difference_update([number - 1 for number in skip])
-        kept = [index for index in sorted(printing) if lines[index].cells is None and "\t" not in lines[index].text]
-    else:
-        kept = [
-            index
-            for index, (number, text, _, cells) in enumerate(lines)
-            if cells is None and number not in skip and "\t" not in text and text and not text.isspace()
-        ]
+    if keys is None:
+        keys = compact_lines([line.text for line in lines])
+    # The narrative lines: they print something (their compact form holds a character), no
+    # table claimed them (line n is at index n - 1), found by set arithmetic; then, of the
+    # few left, those no tab or cell boundary makes a table row. Each step below is one
+    # comprehension over the lines; only headings take a Python loop.
+    printing = set(compress(range(len(keys)), keys))
+    printing.difference_update([number - 1 for number in skip])
+    kept = [index for index in sorted(printing) if lines[index].cells is None and "\t" not in lines[index].text]
     originals = [lines[index].text for index in kept]
     # folding is one character for one, and turns no space into anything else nor
     # anything else into a space: the stream is folded parts, stripped as printed
