@@ -549,3 +549,32 @@ def test_spending_whose_basic_part_only_heads_its_personnel_and_public_columns()
     assert [i.text for i in table.identities] == ["1 = 2 + 3 + 4 + 5 + 6 + 7"]
     hangzhou = ZHEJIANG_EXPENDITURE.replace("科目编码\t科目名称\t总计\t人员支出\t公用经费", "科目编码\t科目名称\t总计\t人员支出\t日常公用支出")
     assert cells(by_id(extract("zhejiang.txt", BUDGET, hangzhou))["budget.expenditure"]) == cells(table)
+
+
+OTHER_TABLE_AFTER_A_STANDARD_ONE = """\
+武汉市测试局2026年部门预算
+一、部门收支总表
+部门收支总表
+单位：万元
+收入\t\t支出\t
+项目\t预算数\t项目\t预算数
+一、一般公共预算拨款收入\t100.00\t一、一般公共服务支出\t100.00
+收入总计\t100.00\t支出总计\t100.00
+项目支出绩效目标表
+项目名称\t信息化运行维护
+年度预算资金总额\t122.22
+产出指标\t数量指标\t系统数量\t3个
+第三部分 名词解释
+附注：数据 3,456.78 来源于系统
+"""
+
+
+def test_numbers_in_a_table_no_template_describes_are_reported_with_its_caption():
+    """A project's 绩效目标表 (西安, 烟台: hundreds of lines) is no standard table: its numbers
+    are reported as unread, naming the table and its line, up to the part heading after it."""
+    from fiscalwatch.parse import parse_document
+
+    disclosure = parse_document(SourceDocument.from_text("other.txt", OTHER_TABLE_AFTER_A_STANDARD_ONE))
+    reasons = {u.line: u.reason for u in disclosure.coverage.unread_lines}
+    assert reasons[11] == reasons[12] == "number in a table no standard template describes: 项目支出绩效目标表 (line 9)"
+    assert reasons[14] == "number outside any recognised table or statement"

@@ -160,6 +160,27 @@ def is_stop_key(key: str) -> bool:
     return bool(_CAPTION_LIKE_RE.match(stripped)) and number_of_key(key) is None
 
 
+def other_tables(keys: list[str]) -> tuple[list[tuple[int, str]], list[int]]:
+    """Where the document may print tables no template describes: the lines that read as a
+    table's caption (a short line ending in 表, no sentence: "项目支出绩效目标表"), as (index,
+    caption), and the part headings that end whatever table came before (第…部分), as
+    indexes. (The captions of standard tables read so too: the caller leaves out those that
+    opened one.)"""
+    captions: list[tuple[int, str]] = []
+    parts: list[int] = []
+    for i in [j for j, key in enumerate(keys) if "表" in key or key[:1] == "第"]:
+        key = keys[i]
+        if len(key) > 60:
+            continue
+        if _PART_RE.match(key):
+            parts.append(i)
+        elif "表" in key and not _SENTENCE_RE.search(key):
+            stripped, _ = caption_text_of_key(key)
+            if _CAPTION_LIKE_RE.match(stripped):
+                captions.append((i, key))
+    return captions, parts
+
+
 def _nonempty_after(lines: tuple[DocumentLine, ...], index: int, limit: int) -> list[int]:
     found = []
     for j in range(index + 1, len(lines)):
