@@ -22,10 +22,9 @@ from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, Table, UnreadLine, unchecked
 from fiscalwatch.parse.metadata import extract_metadata
-from fiscalwatch.parse.narrative import extract_facts
+from fiscalwatch.parse.narrative import FactExtraction, extract_facts
 from fiscalwatch.parse.numbers import SCAN_NUMBER_RE, compact_folded_lines, fold, fold_lines
 from fiscalwatch.parse.tables import TableExtraction, extract_tables, mandatory_templates
-from fiscalwatch.parse.tables.segment import other_tables
 
 _UNREAD_REASON = "number outside any recognised table or statement"
 
@@ -72,27 +71,24 @@ def collector_paused():
                 gc.enable()
 
 
-def _reasons_outside(doc: SourceDocument, lines: list[int], keys: list[str], tables: TableExtraction, facts) -> list[str]:
+def _reasons_outside(doc: SourceDocument, lines: list[int], tables: TableExtraction, narrative: FactExtraction) -> list[str]:
     """Why each of `lines` (numbers no reader understood, in order) was not read: inside a
     table no template describes ("项目支出绩效目标表", a project's 绩效目标: named, with the line
-    of its caption), or outside any table or statement. A table runs from its caption to the
-    next caption, standard table, part heading (第…部分) or sentence read as a fact."""
-    captions, parts = other_tables(keys)
-    opened = [(i + 1, doc.lines[i].text.strip()) for i, _ in captions if i + 1 not in tables.consumed]
-    if not opened:
+    of its caption), or outside any table or statement. Such a table runs from its caption to
+    the next caption, standard table, heading ("第三部分 名词解释") or sentence read as a fact."""
+    starts = tables.other_captions
+    if not starts:
         return [_UNREAD_REASON] * len(lines)
-    starts = [n for n, _ in opened]
     ends = sorted(
         {t.source.line for t in tables.tables} | {t.end_line for t in tables.tables if t.end_line}
-        | {i + 1 for i in parts} | {f.source.line for f in facts}
+        | set(narrative.headings) | {f.source.line for f in narrative.facts}
     )
     reasons = []
     for n in lines:
-        k = bisect_right(starts, n) - 1
-        e = bisect_left(ends, n) - 1  # the last end before line n
+        k = bisect_right(starts, n) - 1  # the last caption before line n
+        e = bisect_left(ends, n) - 1  # the last end before it
         if k >= 0 and (e < 0 or ends[e] < starts[k]):
-            line, caption = opened[k]
-            reasons.append(f"number in a table no standard template describes: {caption} (line {line})")
+            reasons.append(f"number in a table no standard template describes: {doc.lines[starts[k] - 1].text.strip()} (line {starts[k]})")
         else:
             reasons.append(_UNREAD_REASON)
     return reasons
@@ -131,7 +127,7 @@ def _parse(doc: SourceDocument) -> Disclosure:
     printing.difference_update(accounted)
     search = SCAN_NUMBER_RE.search
     outside = [n for n in sorted(printing) if search(folded_lines[n - 1])]
-    reasons = _reasons_outside(doc, outside, keys, tables, narrative.facts) if outside else []
+    reasons = _reasons_outside(doc, outside, tables, narrative) if outside else []
     unread += [
         unchecked(UnreadLine, {"line": n, "text": doc.lines[n - 1].text, "reason": reason})
         for n, reason in zip(outside, reasons)

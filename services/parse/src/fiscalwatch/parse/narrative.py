@@ -94,6 +94,7 @@ class FactExtraction:
     facts: list[NarrativeFact]
     consumed: frozenset[int]  # lines whose numbers were all understood
     unread: list[UnreadLine] = field(default_factory=list)
+    headings: tuple[int, ...] = ()  # the lines read as headings ("第三部分 名词解释", "一、…")
 
 
 # A quantity's phrase is at most this long, and an amount follows it within NEAR_GAP
@@ -148,6 +149,7 @@ class _Stream:
     pages: list[int | None]
     originals: list[str]
     offsets: list[int]  # characters stripped from the start of each line
+    headings: list[int] = field(default_factory=list)  # the line numbers of headings
 
     def place(self, offset: int) -> tuple[int, int, int | None]:
         i = max(0, bisect.bisect_right(self.starts, offset) - 1)
@@ -189,6 +191,7 @@ def _stream(
     # (a part starts with no space: a heading marker is its first character, and most lines
     # are ruled out by that character alone)
     first_characters = "".join(map(itemgetter(0), parts))
+    headings: list[int] = []
     for k in map(_match_start, _HEADING_START_RE.finditer(first_characters)):
         folded = parts[k]
         marker = _HEADING_RE.match(folded)
@@ -198,6 +201,7 @@ def _stream(
             parts[k] = "\n" + folded
             breaks_before[k] += 1
         if _is_heading_folded(folded, marker):
+            headings.append(lines[kept[k]].number)
             parts[k] += "\n"
             if k + 1 < len(parts):
                 breaks_before[k + 1] += 1
@@ -210,6 +214,7 @@ def _stream(
         pages=[lines[index].page for index in kept],
         originals=originals,
         offsets=[len(text) - len(text.lstrip()) for text in originals],  # characters stripped
+        headings=headings,
     )
 
 
@@ -784,7 +789,7 @@ def extract_facts(
         for d in reader.facts
     ]
     consumed, unread = _coverage(stream, reader)
-    return FactExtraction(facts=facts, consumed=consumed, unread=unread)
+    return FactExtraction(facts=facts, consumed=consumed, unread=unread, headings=tuple(stream.headings))
 
 
 def _change(change: dict) -> Change:

@@ -19,7 +19,7 @@ from fiscalwatch.common.model import DisclosureKind, Metadata, Table, UnreadLine
 from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables.build import build_table, known_codes, merge_page_splits
 from fiscalwatch.parse.tables.reader import ReadTable, read_region
-from fiscalwatch.parse.tables.segment import segment
+from fiscalwatch.parse.tables.segment import caption_like, segment
 from fiscalwatch.parse.tables.templates import load_templates, templates_for
 
 
@@ -28,6 +28,8 @@ class TableExtraction:
     tables: list[Table]
     consumed: frozenset[int]  # document line numbers understood as part of a table
     unread: list[UnreadLine] = field(default_factory=list)  # table lines not understood
+    # the lines that read as the caption of a table no template describes (a 绩效目标表)
+    other_captions: tuple[int, ...] = ()
 
 
 def extract_tables(
@@ -38,7 +40,8 @@ def extract_tables(
     # every line's compact form, made once (in one pass over the text) and read by both
     if keys is None:
         keys = compact_lines([line.text for line in doc.lines])
-    regions = segment(doc.lines, templates, keys)
+    with_table = [j for j, key in enumerate(keys) if "表" in key]
+    regions = segment(doc.lines, templates, keys, with_table)
     read_tables: list[ReadTable] = []
     for region in regions:
         # a region of the same template as the one before may be its continuation after a
@@ -54,8 +57,9 @@ def extract_tables(
         consumed |= table.consumed
         unread.extend(table.unread)
     unread_lines = {u.line for u in unread}
+    other_captions = tuple(j + 1 for j in with_table if j + 1 not in consumed and caption_like(keys[j]))
     return TableExtraction(
-        tables=tables, consumed=frozenset(consumed - unread_lines), unread=unread
+        tables=tables, consumed=frozenset(consumed - unread_lines), unread=unread, other_captions=other_captions
     )
 
 

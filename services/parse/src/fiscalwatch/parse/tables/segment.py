@@ -160,25 +160,13 @@ def is_stop_key(key: str) -> bool:
     return bool(_CAPTION_LIKE_RE.match(stripped)) and number_of_key(key) is None
 
 
-def other_tables(keys: list[str]) -> tuple[list[tuple[int, str]], list[int]]:
-    """Where the document may print tables no template describes: the lines that read as a
-    table's caption (a short line ending in 表, no sentence: "项目支出绩效目标表"), as (index,
-    caption), and the part headings that end whatever table came before (第…部分), as
-    indexes. (The captions of standard tables read so too: the caller leaves out those that
-    opened one.)"""
-    captions: list[tuple[int, str]] = []
-    parts: list[int] = []
-    for i in [j for j, key in enumerate(keys) if "表" in key or key[:1] == "第"]:
-        key = keys[i]
-        if len(key) > 60:
-            continue
-        if _PART_RE.match(key):
-            parts.append(i)
-        elif "表" in key and not _SENTENCE_RE.search(key):
-            stripped, _ = caption_text_of_key(key)
-            if _CAPTION_LIKE_RE.match(stripped):
-                captions.append((i, key))
-    return captions, parts
+def caption_like(key: str) -> bool:
+    """A line (compact) that reads as a table's caption, known to a template or not: short,
+    no sentence, ending in 表 ("项目支出绩效目标表", "…明细表（按功能科目分）")."""
+    if len(key) > 60 or "表" not in key or _SENTENCE_RE.search(key):
+        return False
+    stripped, _ = caption_text_of_key(key)
+    return bool(_CAPTION_LIKE_RE.match(stripped))
 
 
 def _nonempty_after(lines: tuple[DocumentLine, ...], index: int, limit: int) -> list[int]:
@@ -192,10 +180,14 @@ def _nonempty_after(lines: tuple[DocumentLine, ...], index: int, limit: int) -> 
 
 
 def find_captions(
-    lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...], keys: list[str] | None = None
+    lines: tuple[DocumentLine, ...],
+    templates: tuple[TemplateSpec, ...],
+    keys: list[str] | None = None,
+    with_table: list[int] | None = None,
 ) -> list[Caption]:
     """Every line (or pair of lines) that reads as a template caption, in order. `keys`:
-    `compact` of every line's text, when the caller has them already."""
+    `compact` of every line's text, `with_table`: the indexes of those that hold a 表, when
+    the caller has them already."""
     if keys is None:
         keys = compact_lines([line.text for line in lines])
     captions: list[Caption] = []
@@ -212,7 +204,8 @@ def find_captions(
         return matched[j]
 
     # the lines to look at, in order: those holding a 表 and the two before each
-    with_table = [j for j, key in enumerate(keys) if "表" in key]
+    if with_table is None:
+        with_table = [j for j, key in enumerate(keys) if "表" in key]
     looked_at = sorted({k for j in with_table for k in range(max(j - 2, 0), j + 1)})
     i = 0
     for position in looked_at:
@@ -260,12 +253,16 @@ def _opens_table(lines: tuple[DocumentLine, ...], caption: Caption, next_start: 
 
 
 def segment(
-    lines: tuple[DocumentLine, ...], templates: tuple[TemplateSpec, ...], keys: list[str] | None = None
+    lines: tuple[DocumentLine, ...],
+    templates: tuple[TemplateSpec, ...],
+    keys: list[str] | None = None,
+    with_table: list[int] | None = None,
 ) -> list[Region]:
-    """`keys`: `compact` of every line's text, when the caller has them already."""
+    """`keys`: `compact` of every line's text, `with_table`: the indexes of those that hold a
+    表, when the caller has them already."""
     if keys is None:
         keys = compact_lines([line.text for line in lines])
-    captions = find_captions(lines, templates, keys)
+    captions = find_captions(lines, templates, keys, with_table)
     accepted = []
     for k, caption in enumerate(captions):
         next_start = captions[k + 1].first_line if k + 1 < len(captions) else len(lines)
