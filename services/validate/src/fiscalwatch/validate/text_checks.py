@@ -13,7 +13,7 @@ import yaml
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import Evidence, Finding, Metadata, SourceRef
-from fiscalwatch.common.text import department_key, fold
+from fiscalwatch.common.text import compact, department_key, fold
 from fiscalwatch.validate.catalogue import finding
 
 
@@ -84,9 +84,8 @@ def tables_attached(document: SourceDocument) -> SourceRef | None:
     for line in document.lines:
         if "附件" not in line.text:
             continue
-        key = "".join(fold(line.text).split())
-        if _TABLES_ATTACHED_RE.search(key):
-            return SourceRef(line=line.number, text=line.text.strip())
+        if _TABLES_ATTACHED_RE.search(compact(line.text)):
+            return SourceRef(line=line.number, page=line.page, text=line.text.strip())
     return None
 
 

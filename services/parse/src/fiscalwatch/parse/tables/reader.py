@@ -240,7 +240,6 @@ def read_region(
     # (besides a line starting 注, 说明 …: an identity, or an empty declaration "本单位无…")
     may_be_note = "=" in joined or "本单位" in joined or "本部门" in joined
     may_be_prose = "。" in joined or "说明" in joined or "情况" in joined
-    position = 0
     for position, line in enumerate(remaining):  # every line here holds text
         text = line.text
         key = remaining_keys[position]

@@ -154,16 +154,17 @@ def is_stop_key(key: str) -> bool:
         return False
     if _PART_RE.match(key):
         return True
-    if "表" not in key:  # the caption-like line below ends in 表
-        return False
-    stripped, _ = caption_text_of_key(key)
-    return bool(_CAPTION_LIKE_RE.match(stripped)) and number_of_key(key) is None
+    return _reads_as_caption(key) and number_of_key(key) is None
 
 
 def caption_like(key: str) -> bool:
     """A line (compact) that reads as a table's caption, known to a template or not: short,
     no sentence, ending in 表 ("项目支出绩效目标表", "…明细表（按功能科目分）")."""
-    if len(key) > 60 or "表" not in key or _SENTENCE_RE.search(key):
+    return len(key) <= 60 and not _SENTENCE_RE.search(key) and _reads_as_caption(key)
+
+
+def _reads_as_caption(key: str) -> bool:
+    if "表" not in key:  # (what _CAPTION_LIKE_RE ends in, tested first)
         return False
     stripped, _ = caption_text_of_key(key)
     return bool(_CAPTION_LIKE_RE.match(stripped))

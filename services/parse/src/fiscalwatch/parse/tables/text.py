@@ -109,6 +109,10 @@ def number_parts(folded: str) -> tuple[int | None, int]:
     if "," in folded:
         folded = folded.replace(",", "")
     whole, _, fraction = folded.partition(".")
+    return _units(whole, fraction)
+
+
+def _units(whole: str, fraction: str) -> tuple[int | None, int]:
     if len(whole) + len(fraction) > MAX_UNIT_DIGITS:
         return None, len(fraction)
     return int(whole + fraction), len(fraction)
@@ -117,10 +121,12 @@ def number_parts(folded: str) -> tuple[int | None, int]:
 def _word_number(word: str) -> tuple[int | None, int] | None:
     """`number_parts(word)` when the word (folded, no spaces, starting with a digit or a
     sign) is a number as `NUMBER` admits it, else None. The common form, digits around at
-    most one point ("460.00"), is told by `str.isdecimal` (the digits `\\d` matches); the
-    others ("-3.5", "2,557.34") by the pattern."""
+    most one point ("460.00", most amounts), is told by `str.isdecimal` (the digits `\\d`
+    matches) and read from the same split; the others ("-3.5", "2,557.34") by the pattern."""
     whole, dot, fraction = word.partition(".")
-    if (whole.isdecimal() and (fraction.isdecimal() or not dot)) or _NUMBER_WORD_RE.fullmatch(word):
+    if whole.isdecimal() and (fraction.isdecimal() or not dot):
+        return _units(whole, fraction)
+    if _NUMBER_WORD_RE.fullmatch(word):
         return number_parts(word)
     return None
 
@@ -193,26 +199,12 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
         elif key.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(key) if len(key) <= MAX_UNIT_DIGITS else None
             append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, 0)))
-        elif (whole_fraction := _decimal_parts(key)) is not None:  # (most amounts: "119.92")
-            units, places = whole_fraction
-            append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, places)))
         elif (number := _word_number(key)) is not None:
             units, places = number
             append(_new_token(Token, (p.strip(), "number", line, i, page, key, units, places)))
         else:
             append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
     return tokens
-
-
-def _decimal_parts(word: str) -> tuple[int | None, int] | None:
-    """`number_parts(word)` of digits around one point ("119.92"), the form most amounts
-    print; None for any other word (`_word_number` then decides)."""
-    whole, _, fraction = word.partition(".")
-    if not (fraction.isdecimal() and whole.isdecimal()):
-        return None
-    if len(whole) + len(fraction) > MAX_UNIT_DIGITS:
-        return None, len(fraction)
-    return int(whole + fraction), len(fraction)
 
 
 def flat_tokens(text: str, line: int, page: int | None = None, folded: str | None = None) -> list[Token]:
@@ -247,10 +239,7 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
         elif word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
             append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, 0)))
-        elif (whole_fraction := _decimal_parts(word)) is not None:  # the common case: "119.92"
-            units, places = whole_fraction
-            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
-        elif (number := _word_number(word)) is not None:  # a number in another form ("-3.5", "2,557.34")
+        elif (number := _word_number(word)) is not None:  # the common case: the word is a number
             units, places = number
             append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
         else:
