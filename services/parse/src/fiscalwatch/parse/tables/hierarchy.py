@@ -9,6 +9,7 @@ Parents are settled before their children (合计 first, then 类, 款).
 
 from __future__ import annotations
 
+from bisect import insort
 from itertools import islice, product
 
 from fiscalwatch.parse.tables.rows import RawRow
@@ -25,20 +26,26 @@ def _parent_indexes(rows: list[RawRow], is_total: list[bool]) -> list[int | None
     pass: the last row of every code seen so far is remembered."""
     last_of_code: dict[str, int] = {}
     last_row_of = last_of_code.get
+    lengths: list[int] = []  # of the codes seen so far, ascending (a table prints 3, 5 and 7)
     last_total: int | None = None
     parents: list[int | None] = []
     for i, row in enumerate(rows):
         code = row.code
         parent = None
         if code and code.isdigit():
-            # the last row of each shorter prefix of the code, the nearest of them
-            for k in range(1, len(code)):
+            # the last row of each shorter prefix of the code, the nearest of them (a prefix
+            # of a length no code seen has is no row's: not looked up)
+            for k in lengths:
+                if k >= len(code):
+                    break
                 j = last_row_of(code[:k])
                 if j is not None and (parent is None or j > parent):
                     parent = j
             if len(code) == 3 and last_total is not None and (parent is None or last_total > parent):
                 parent = last_total
             last_of_code[code] = i
+            if len(code) not in lengths:
+                insort(lengths, len(code))
         if is_total[i]:
             last_total = i
         parents.append(parent)

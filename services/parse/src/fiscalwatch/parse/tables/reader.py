@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import compress
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
@@ -217,10 +218,14 @@ def read_region(
     note_lines: list[tuple[DocumentLine, str]] = []  # with the line compact
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
-    kept = [k for k in range(i, len(lines)) if keys[k]]  # the lines that hold text
-    remaining = [lines[k] for k in kept]
-    remaining_keys = [keys[k] for k in kept]
-    remaining_folded = [doc_folded[region.start + k] for k in kept] if doc_folded is not None else None
+    # the lines that hold text (picked in C by `compress`: a region is mostly blank lines
+    # between its words, and a comprehension per list cost a bytecode loop each)
+    holds_text = keys[i:]
+    remaining = list(compress(lines[i:], holds_text))
+    remaining_keys = list(filter(None, holds_text))
+    remaining_folded = (
+        list(compress(doc_folded[region.start + i : region.end], holds_text)) if doc_folded is not None else None
+    )
     tokenized: dict[int, list[Token]] = {}  # each line is tokenized once, though read twice
 
     def tokens_after() -> list[Token]:  # the tokens of the line after the one being read
