@@ -10,10 +10,9 @@ Parents are settled before their children (合计 first, then 类, 款).
 from __future__ import annotations
 
 from bisect import insort
-from itertools import islice, product
+from itertools import product
 
 from fiscalwatch.parse.tables.rows import RawRow
-from fiscalwatch.parse.tables.text import scaled
 
 MAX_COMBINATIONS = 1024
 MAX_CHOICES_PER_ROW = 6
@@ -58,26 +57,30 @@ def _total_rows(rows: list[RawRow]) -> list[bool]:
     return [row.code is None and row.label_key in ("合计", "总计") for row in rows]
 
 
-def settle_by_parents(rows: list[RawRow], candidates: dict[int, list[tuple[int, ...]]]) -> None:
-    """`candidates[i]`: the tied assignments of row i's values (best first). Rewrites the
-    cells of ambiguous rows in place."""
+def settle_by_parents(
+    rows: list[RawRow], candidates: dict[int, list[tuple[int, ...]]], units: list[tuple[list[int], int]]
+) -> None:
+    """`candidates[i]`: the tied assignments of row i's values (best first). `units[i]`: the
+    values of row i's cells as integers, in order, and one cent on their scale (`scaled`; of
+    an ambiguous row, its values). Rewrites the cells of ambiguous rows in place."""
     if not any(len(tied) > 1 for tied in candidates.values()):
         return  # nothing to settle
     children: dict[int, list[int]] = {}
     for i, parent in enumerate(_parent_indexes(rows, _total_rows(rows))):
         if parent is not None:
             children.setdefault(parent, []).append(i)
-    # Every value of the table as an integer on one scale, made once (exact sums, cheaper
-    # than Decimal): a row's values, and its cells as placed. A scale finer than a group's
-    # own changes no comparison, as the tolerance is counted in cents on the same scale.
-    tokens = [t for row in rows for t in (*row.values, *row.cells.values())]
-    ints, cent = scaled(tokens)
-    found = iter(ints)
-    row_values: list[list[int]] = []
+    # Every value of the table as an integer on one scale (exact sums, cheaper than Decimal):
+    # the rows' own, brought to the finest of them where a row prints fewer places. A scale
+    # finer than a group's own changes no comparison, as the tolerance is counted in cents
+    # on the same scale.
+    cent = max(row_cent for _, row_cent in units)
+    row_values: list[list[int]] = []  # of an ambiguous row, its values as its cells hold them
     row_cells: list[dict[int, int]] = []
-    for row in rows:
-        row_values.append(list(islice(found, len(row.values))))
-        row_cells.append(dict(zip(row.cells, islice(found, len(row.cells)))))
+    for row, (ints, row_cent) in zip(rows, units):
+        if row_cent != cent:
+            ints = [value * (cent // row_cent) for value in ints]
+        row_values.append(ints)
+        row_cells.append(dict(zip(row.cells, ints)))
     for parent in sorted(children, key=lambda p: (len(rows[p].code or ""), p)):
         kids = children[parent]
         ambiguous = [k for k in kids if len(candidates.get(k, ())) > 1]

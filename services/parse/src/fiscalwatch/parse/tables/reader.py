@@ -472,6 +472,9 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     coefficients = infer.identity_coefficients(identities, n)
     ambiguous: dict[int, list[tuple[int, ...]]] = {}
     priorities: dict[tuple[str, ...], tuple[int, ...]] = {}  # a template order -> its positions here
+    # each row's cells as integers, in order, and one cent on their scale (as `scaled` made
+    # them to place the values): what settling adds up
+    row_units: list[tuple[list[int], int]] = []
     for tokens, tab in _group_detail_rows(data_lines, template.free_text):
         row = parse_detail_row(tokens, template.free_text, tab)
         table.consumed.update(map(line_of, tokens))
@@ -481,6 +484,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
         if len(values) > n and template.free_text:
             values = values[len(values) - n :]  # quantities and prices before the money
             row.values = values
+        units: tuple[list[int], int] = ([], 1)
         if tab and row.value_cells is not None:
             ints, cent = scaled([t for t in row.value_cells if t.kind == "number"])
             found = iter(ints)
@@ -490,6 +494,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
                 row.cells = {
                     i + shift: t for i, t in enumerate(row.value_cells) if t.kind == "number"
                 }
+                units = ints, cent
         if not row.cells and values:
             ints, cent = scaled(values)
             preferred = template.priority_for(row.code)
@@ -511,8 +516,10 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
                 )
                 continue
             row.cells = dict(zip(positions, values))
+            units = ints, cent
         table.rows.append(row)
-    settle_by_parents(table.rows, ambiguous)
+        row_units.append(units)
+    settle_by_parents(table.rows, ambiguous, row_units)
 
 
 # --- side-by-side summary tables ----------------------------------------------------------
