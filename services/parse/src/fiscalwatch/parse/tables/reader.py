@@ -43,6 +43,7 @@ from fiscalwatch.parse.tables.rows import (
 from fiscalwatch.parse.tables.segment import Region, number_of, number_of_key, unit_of_key
 from fiscalwatch.parse.tables.templates import ColumnSet, ColumnSpec, TemplateSpec
 from fiscalwatch.parse.tables.text import (
+    NUMBER_FIRST,
     Token,
     is_code,
     is_project_code,
@@ -65,6 +66,7 @@ _NOTE_CONTINUATION_RE = re.compile(r"^\d{1,2}[.、]\D")
 
 
 _new_data_line = tuple.__new__  # DataLine(...) without the named tuple's Python-level __new__
+_new_token = tuple.__new__  # Token(...), the same way
 
 
 class DataLine(NamedTuple):  # a tuple: cheap to make, one per table line
@@ -268,6 +270,11 @@ def read_region(
             folded = remaining_folded[position] if remaining_folded is not None else None
             if tab:
                 tokens = tab_tokens(text, line.number, line.page, line.cells, folded)
+            elif folded is not None and len(key) == len(folded) and key[0] not in NUMBER_FIRST:
+                # one word of text, alone on its line (most lines of a flattened header): its
+                # token, as `flat_tokens` makes it, made here (a line that folds to its compact
+                # form holds no space: the word is the line)
+                tokens = [_new_token(Token, (text, "text", line.number, 0, line.page, key, None, 0))]
             else:
                 tokens = flat_tokens(text, line.number, line.page, folded)
         if not data_lines and "单位" in key:  # (what `unit_of_key` needs, tested here)

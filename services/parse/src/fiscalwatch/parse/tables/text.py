@@ -171,7 +171,7 @@ def is_tab_line(text: str) -> bool:
     return "\t" in text
 
 
-_NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
+NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
 _new_token = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
 _NUMBER_WORD_RE = re.compile(NUMBER)
 
@@ -194,7 +194,7 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
         key = "".join(folded.split())  # `compact(p)`
         # a cell that holds a number starts with a digit or a sign once folded
         # (a number prints no space inside it: `_NUMBER_CELL_RE` is `\s*NUMBER\s*`)
-        if key[0] not in _NUMBER_FIRST or (len(key) != len(folded) and len(key) != len(folded.strip())):
+        if key[0] not in NUMBER_FIRST or (len(key) != len(folded) and len(key) != len(folded.strip())):
             append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
         elif key.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(key) if len(key) <= MAX_UNIT_DIGITS else None
@@ -219,7 +219,7 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
         # code: its one token, made at once (a word folds to one of the same length, and
         # spaces to spaces, so the printed word is the line stripped).
         word = words[0]
-        if word[0] not in _NUMBER_FIRST:
+        if word[0] not in NUMBER_FIRST:
             return [_new_token(Token, (text.strip() if folded != text else word, "text", line, 0, page, word, None, 0))]
         if word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
@@ -234,7 +234,7 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
     tokens: list[Token] = []
     append = tokens.append
     for word, printed in zip(words, printed_words):
-        if word[0] not in _NUMBER_FIRST:  # no leading number to split off: one text token
+        if word[0] not in NUMBER_FIRST:  # no leading number to split off: one text token
             append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None, 0)))
         elif word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
