@@ -84,13 +84,17 @@ def caption_text_of_key(key: str) -> tuple[str, str | None]:
 def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[TemplateSpec, str | None] | None:
     if len(text) > MAX_CAPTION_CHARS * 2:
         return None
-    return _match_caption(compact(text), templates, _titles_of(templates))
+    return _match_caption(compact(text), templates, _titles_of(templates), {})
 
 
 def _match_caption(
-    key: str, templates: tuple[TemplateSpec, ...], titles: re.Pattern[str]
+    key: str,
+    templates: tuple[TemplateSpec, ...],
+    titles: re.Pattern[str],
+    by_title: dict[str, TemplateSpec | None],
 ) -> tuple[TemplateSpec, str | None] | None:
-    """`key`: the line (or lines) compact; `titles`: `_titles_of(templates)`."""
+    """`key`: the line (or lines) compact; `titles`: `_titles_of(templates)`; `by_title`: the
+    template (or None) of each caption text already matched in this document."""
     # Every standard caption names a 表; most lines do not, and this keeps the per-line
     # cost of caption search to one substring test.
     if "表" not in key:
@@ -98,8 +102,16 @@ def _match_caption(
     key, number = caption_text_of_key(key)
     if not key or len(key) > MAX_CAPTION_CHARS:
         return None
-    found = titles.fullmatch(key)
-    return (templates[int(found.lastgroup[1:])], number) if found else None
+    # A document prints each caption text more than once (in its table of contents, on each
+    # page a table continues on), and `titles` tries every template's titles at every start
+    # the leading `.{0,24}?` allows (some 50,000 instructions for a line that matches none):
+    # each text is matched once.
+    if key in by_title:
+        template = by_title[key]
+    else:
+        found = titles.fullmatch(key)
+        template = by_title[key] = templates[int(found.lastgroup[1:])] if found else None
+    return (template, number) if template is not None else None
 
 
 @lru_cache(maxsize=8)
@@ -196,12 +208,13 @@ def find_captions(
     # one of the two lines after it (the most a broken caption's second line can be on),
     # holds one.
     titles = _titles_of(templates)
+    by_title: dict[str, TemplateSpec | None] = {}
     matched: dict[int, tuple[TemplateSpec, str | None] | None] = {}  # line -> its match alone
 
     def match_line(j: int) -> tuple[TemplateSpec, str | None] | None:
         # a line is matched alone once, though it is read as a line and as the one after
         if j not in matched:
-            matched[j] = _match_caption(keys[j], templates, titles)
+            matched[j] = _match_caption(keys[j], templates, titles, by_title)
         return matched[j]
 
     # the lines to look at, in order: those holding a 表 and the two before each
@@ -229,7 +242,7 @@ def find_captions(
                 and (len(following) > MAX_CAPTION_CHARS * 2 or match_line(nxt) is None)
             ):
                 joined = text + following
-                hit = _match_caption(keys[i] + keys[nxt], templates, titles) if len(joined) <= MAX_CAPTION_CHARS * 2 else None
+                hit = _match_caption(keys[i] + keys[nxt], templates, titles, by_title) if len(joined) <= MAX_CAPTION_CHARS * 2 else None
                 last = nxt
                 text = text.strip() + following.strip()
         if hit is not None:
