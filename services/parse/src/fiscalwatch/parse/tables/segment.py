@@ -84,13 +84,17 @@ def caption_text_of_key(key: str) -> tuple[str, str | None]:
 def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[TemplateSpec, str | None] | None:
     if len(text) > MAX_CAPTION_CHARS * 2:
         return None
-    return _match_caption(compact(text), templates, _titles_of(templates))
+    return _match_caption(compact(text), templates, _titles_of(templates), {})
 
 
 def _match_caption(
-    key: str, templates: tuple[TemplateSpec, ...], titles: re.Pattern[str]
+    key: str,
+    templates: tuple[TemplateSpec, ...],
+    titles: re.Pattern[str],
+    by_title: dict[str, TemplateSpec | None],
 ) -> tuple[TemplateSpec, str | None] | None:
-    """`key`: the line (or lines) compact; `titles`: `_titles_of(templates)`."""
+    """`key`: the line (or lines) compact; `titles`: `_titles_of(templates)`; `by_title`: the
+    template (or None) of each caption text already matched in this document."""
     # Every standard caption names a 表; most lines do not, and this keeps the per-line
     # cost of caption search to one substring test.
     if "表" not in key:
@@ -98,8 +102,16 @@ def _match_caption(
     key, number = caption_text_of_key(key)
     if not key or len(key) > MAX_CAPTION_CHARS:
         return None
-    found = titles.fullmatch(key)
-    return (templates[int(found.lastgroup[1:])], number) if found else None
+    # A document prints each caption text more than once (in its table of contents, on each
+    # page a table continues on), and `titles` tries every template's titles at every start
+    # the leading `.{0,24}?` allows (some 50,000 instructions for a line that matches none):
+    # each text is matched once.
+    if key in by_title:
+        template = by_title[key]
+    else:
+        found = titles.fullmatch(key)
+        template = by_title[key] = templates[int(found.lastgroup[1:])] if found else None
+    return (template, number) if template is not None else None
 
 
 @lru_cache(maxsize=8)
@@ -170,10 +182,12 @@ def _reads_as_caption(key: str) -> bool:
     return bool(_CAPTION_LIKE_RE.match(stripped))
 
 
-def _nonempty_after(lines: tuple[DocumentLine, ...], index: int, limit: int) -> list[int]:
+def _nonempty_after(keys: list[str], index: int, limit: int) -> list[int]:
+    """The first `limit` non-empty lines after line `index`. (A line is empty when its compact
+    form is: `compact` drops the whitespace `str.strip` would, without making a string.)"""
     found = []
-    for j in range(index + 1, len(lines)):
-        if lines[j].text.strip():
+    for j in range(index + 1, len(keys)):
+        if keys[j]:
             found.append(j)
             if len(found) >= limit:
                 break
@@ -196,12 +210,13 @@ def find_captions(
     # one of the two lines after it (the most a broken caption's second line can be on),
     # holds one.
     titles = _titles_of(templates)
+    by_title: dict[str, TemplateSpec | None] = {}
     matched: dict[int, tuple[TemplateSpec, str | None] | None] = {}  # line -> its match alone
 
     def match_line(j: int) -> tuple[TemplateSpec, str | None] | None:
         # a line is matched alone once, though it is read as a line and as the one after
         if j not in matched:
-            matched[j] = _match_caption(keys[j], templates, titles)
+            matched[j] = _match_caption(keys[j], templates, titles, by_title)
         return matched[j]
 
     # the lines to look at, in order: those holding a 表 and the two before each
@@ -214,13 +229,13 @@ def find_captions(
             continue  # inside the caption found last
         i = position
         text = lines[i].text
-        if not text.strip() or len(text) > MAX_CAPTION_CHARS * 2:
+        if not keys[i] or len(text) > MAX_CAPTION_CHARS * 2:
             continue
         hit = match_line(i)
         last = i
         if hit is None and "\t" not in text and not _SENTENCE_RE.search(text):
             # the next non-empty line, when it is at most two lines on
-            nxt = next((j for j in range(i + 1, min(i + 3, len(lines))) if lines[j].text.strip()), None)
+            nxt = next((j for j in range(i + 1, min(i + 3, len(lines))) if keys[j]), None)
             following = lines[nxt].text if nxt is not None else ""
             if (
                 nxt is not None
@@ -229,7 +244,7 @@ def find_captions(
                 and (len(following) > MAX_CAPTION_CHARS * 2 or match_line(nxt) is None)
             ):
                 joined = text + following
-                hit = _match_caption(keys[i] + keys[nxt], templates, titles) if len(joined) <= MAX_CAPTION_CHARS * 2 else None
+                hit = _match_caption(keys[i] + keys[nxt], templates, titles, by_title) if len(joined) <= MAX_CAPTION_CHARS * 2 else None
                 last = nxt
                 text = text.strip() + following.strip()
         if hit is not None:
@@ -239,17 +254,17 @@ def find_captions(
     return captions
 
 
-def _opens_table(lines: tuple[DocumentLine, ...], caption: Caption, next_start: int, keys: list[str]) -> bool:
+def _opens_table(caption: Caption, next_start: int, keys: list[str]) -> bool:
     """A real table has a unit line or its number after the caption (before the next
     caption), or an explicit empty note right after it; a table of contents has neither."""
     if caption.number and unit_of_key(keys[caption.first_line]):
         return True
-    ahead = [j for j in _nonempty_after(lines, caption.last_line, LOOKAHEAD_LINES) if j < next_start]
+    ahead = [j for j in _nonempty_after(keys, caption.last_line, LOOKAHEAD_LINES) if j < next_start]
     if ahead and EMPTY_NOTE_RE.search(keys[ahead[0]]):
         return True
     # a number printed right above the next caption is that table's ("表1" after the last line
     # of a table of contents)
-    next_number = ahead[-1] if ahead and _nonempty_after(lines, ahead[-1], 1) == [next_start] else None
+    next_number = ahead[-1] if ahead and _nonempty_after(keys, ahead[-1], 1) == [next_start] else None
     return any(unit_of_key(keys[j]) or (j != next_number and number_of_key(keys[j])) for j in ahead)
 
 
@@ -267,7 +282,7 @@ def segment(
     accepted = []
     for k, caption in enumerate(captions):
         next_start = captions[k + 1].first_line if k + 1 < len(captions) else len(lines)
-        if _opens_table(lines, caption, next_start, keys):
+        if _opens_table(caption, next_start, keys):
             accepted.append(caption)
     regions = []
     for k, caption in enumerate(accepted):
@@ -275,13 +290,14 @@ def segment(
         end = caption.last_line + 1
         while end < limit:
             key = keys[end]
-            # (what is_stop_key needs first, tested here: most lines hold neither)
-            if ("表" in key or key[:1] == "第") and is_stop_key(key):
+            # (what is_stop_key needs first, tested here: most lines hold neither; `in` first,
+            # for it makes no string, as `key[:1]` does, and costs a quarter of it)
+            if ("表" in key or ("第" in key and key[0] == "第")) and is_stop_key(key):
                 break
             end += 1
         # a number line printed just before the next caption belongs to the next table
         while end > caption.last_line + 1 and (
-            not lines[end - 1].text.strip() or number_of_key(keys[end - 1])
+            not keys[end - 1] or number_of_key(keys[end - 1])
         ):
             end -= 1
         regions.append(Region(caption, caption.first_line, end))
