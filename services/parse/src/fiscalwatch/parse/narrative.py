@@ -147,12 +147,17 @@ class _Stream:
     numbers: list[int]
     pages: list[int | None]
     originals: list[str]
-    offsets: list[int]  # characters stripped from the start of each line
     headings: list[int] = field(default_factory=list)  # the line numbers of headings
 
     def place(self, offset: int) -> tuple[int, int, int | None]:
         i = max(0, bisect.bisect_right(self.starts, offset) - 1)
-        return self.numbers[i], offset - self.starts[i] + self.offsets[i], self.pages[i]
+        return self.numbers[i], offset - self.starts[i] + self.stripped(i), self.pages[i]
+
+    def stripped(self, i: int) -> int:
+        """The characters stripped from the start of line `i`: counted when asked (for the
+        few lines that hold an amount), not for every line."""
+        original = self.originals[i]
+        return len(original) - len(original.lstrip())
 
     def lines_between(self, start: int, end: int) -> range:
         first = max(0, bisect.bisect_right(self.starts, start) - 1)
@@ -168,18 +173,19 @@ def _stream(
     lines = doc.lines
     if keys is None:
         keys = compact_lines([line.text for line in lines])
-    # The narrative lines: they print something (their compact form holds a character), no
-    # table claimed them (line n is at index n - 1), found by set arithmetic; then, of the
-    # few left, those no tab or cell boundary makes a table row. Each step below is one
-    # comprehension over the lines; only headings take a Python loop.
-    printing = set(compress(range(len(keys)), keys))
-    printing.difference_update([number - 1 for number in skip])
-    kept = [index for index in sorted(printing) if lines[index].cells is None and "\t" not in lines[index].text]
-    originals = [lines[index].text for index in kept]
+    # The narrative lines: they print something (their compact form holds a character) and
+    # no table claimed them (line n is at index n - 1), picked by one `compress` of the lines
+    # (the claimed ones blanked in a copy of the keys: no integer is made per line); then,
+    # of the few left, those no tab or cell boundary makes a table row.
+    narrative_keys = keys.copy()
+    for number in skip:
+        narrative_keys[number - 1] = ""
+    kept = [line for line in compress(lines, narrative_keys) if line.cells is None and "\t" not in line.text]
+    originals = [line.text for line in kept]
     # folding is one character for one, and turns no space into anything else nor
     # anything else into a space: the stream is folded parts, stripped as printed
     if folded_lines is not None:
-        parts = [folded_lines[index].strip() for index in kept]
+        parts = [folded_lines[line.number - 1].strip() for line in kept]
     else:
         parts = [fold(text.strip()) for text in originals]
     lengths = list(map(len, parts))
@@ -200,7 +206,7 @@ def _stream(
             parts[k] = "\n" + folded
             breaks_before[k] += 1
         if _is_heading_folded(folded, marker):
-            headings.append(lines[kept[k]].number)
+            headings.append(kept[k].number)
             parts[k] += "\n"
             if k + 1 < len(parts):
                 breaks_before[k + 1] += 1
@@ -209,10 +215,9 @@ def _stream(
     return _Stream(
         text="".join(parts),
         starts=starts,
-        numbers=[lines[index].number for index in kept],
-        pages=[lines[index].page for index in kept],
+        numbers=[line.number for line in kept],
+        pages=[line.page for line in kept],
         originals=originals,
-        offsets=[len(text) - len(text.lstrip()) for text in originals],  # characters stripped
         headings=headings,
     )
 
@@ -242,6 +247,10 @@ def _is_heading_line(text: str) -> bool:
     return _is_heading_folded(folded, _HEADING_RE.match(folded))
 
 
+# What `str.isdigit` may hold true of: a word character that is neither a Chinese character
+# nor a Latin letter ("①" and "²" are digits too). Most titles hold none, which one search
+# tells at a fraction of the cost of calling `str.isdigit` on every character.
+_MAY_BE_DIGIT_RE = re.compile(r"[^\W\u4e00-\u9fffA-Za-z_]")
 _TABLE_REFERENCE_RE = re.compile(r"\((?:详|参)?见(?:附)?表\s*\d+(?:[-—]\d+)?\)$")  # "(详见表4)" ending a heading
 
 
@@ -253,7 +262,7 @@ def _is_heading_folded(folded: str, marker: re.Match[str] | None) -> bool:
     title = folded[marker.end() :]
     if title.endswith(")") and "表" in title:
         title = _TABLE_REFERENCE_RE.sub("", title)
-    return not any(map(str.isdigit, title))
+    return not (_MAY_BE_DIGIT_RE.search(title) and any(map(str.isdigit, title)))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -590,7 +599,7 @@ class _Reader:
 
     def _offset_of(self, amount: Amount) -> int:
         i = self.stream.numbers.index(amount.source.line)
-        return self.stream.starts[i] + (amount.source.column or 0) - self.stream.offsets[i]
+        return self.stream.starts[i] + (amount.source.column or 0) - self.stream.stripped(i)
 
     def _claims(
         self, draft: _Draft, after: int, end: int, pending_budget: Amount | None, initial_budget: Amount | None = None
