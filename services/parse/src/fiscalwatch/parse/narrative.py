@@ -828,7 +828,7 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
     own, as its numbers then are the pieces printed on it. (Scanned alone, a line untouched by
     such a number has exactly the stream's numbers within it.)"""
     understood = sorted(reader.understood)
-    starts = [s for s, _ in understood]
+    starts = list(map(itemgetter(0), understood))
     # The end of the last (widest) understood span at each start: what `is_understood` finds
     # for a number where such a span starts, as nearly every number is read (its own span, or
     # its claim's).
@@ -859,11 +859,10 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
             not_understood.discard(i)
         else:
             not_understood.add(i)
-    consumed = {
-        line_number
-        for i, line_number in enumerate(stream.numbers)
-        if i not in not_understood and line_number not in unclassified_lines
-    }
+    # (each line is once in the stream: set arithmetic, not a test per line)
+    consumed = set(stream.numbers)
+    consumed.difference_update(map(stream.numbers.__getitem__, not_understood))
+    consumed.difference_update(unclassified_lines)
     # each line number's first stream index (what `list.index` finds), made in one pass
     first_index = dict(zip(reversed(stream.numbers), range(len(stream.numbers) - 1, -1, -1))) if unclassified_lines else {}
     unread = [
