@@ -82,8 +82,9 @@ _LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 _APPROPRIATION_INCOME_RE = re.compile(r"(?:财政|预算)?拨款(?:本年)?收入")
 _LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六七八九十]+[)）、])")
 _SPACES_RE = re.compile(r"\s+")
-_TOP_HEADING_RE = re.compile(r"\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
-_SUB_HEADING_RE = re.compile(r"\s*[(（][一二三四五六七八九十]+[)）]")
+# A part or section heading ("第三部分", "五、"; group `top`) or a sub-heading ("（二）"): one
+# match tells which (they begin with different characters).
+_SECTION_HEADING_RE = re.compile(r"\s*(?:(?P<top>第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)|[(（][一二三四五六七八九十]+[)）])")
 _ENTRY_RE = re.compile(r"[：:]\s*\S")  # "（一）财政拨款收入：是…": text after a colon
 _CLASS_SUFFIX_RE = re.compile(r"(?:支出)?\s*[(（]类[)）]\s*(?:支出)?|类级|支出类|类支出")
 
@@ -678,16 +679,15 @@ class _Reader:
     def _heading_scope(self, sentence: str) -> None:
         """A heading sets the scope of the section below it: "五、一般公共预算财政拨款支出决算
         情况说明". A sub-heading that only says 财政拨款 under it does not widen it."""
-        top = _TOP_HEADING_RE.match(sentence)
-        sub = _SUB_HEADING_RE.match(sentence)
-        if not (top or sub):
+        heading = _SECTION_HEADING_RE.match(sentence)
+        if heading is None:
             return
         if _ENTRY_RE.search(sentence):
             # a numbered entry of a glossary or list, not a heading: it names no section's scope
             # ("（八）机关运行经费：指…使用一般公共预算财政拨款安排的…")
             return
         named = next((scope for scope, pattern in self.vocab.scopes if pattern.search(sentence)), "")
-        if top:
+        if heading["top"] is not None:
             self.section_scope = named
         elif named and not (named == "财政拨款" and self.section_scope.endswith("财政拨款")):
             self.section_scope = named
