@@ -41,9 +41,8 @@ _match_span = re.Match.span
 # 45,967.29万元，其中：基本支出…，项目支出…。（三）…收支预算…比上年增加…。…2.支出预算增加…"):
 # an enumeration of changes follows the amounts it changes by a few facts.
 _NAMED_CHANGE_REACH = 6
-_SENTENCE_END_RE = re.compile(r"[。！？\n]")
+_SENTENCE_END = "。！？\n"
 _CLAUSE_BREAK = "，,；;：:、"
-_CLAUSE_BREAK_RE = re.compile("[" + re.escape(_CLAUSE_BREAK) + "]")
 _AMOUNT_RE = SCAN_NUMBER_RE
 _UNITS = r"万元|元|亿元"
 _PERCENT_AFTER_RE = re.compile(r"\s*%")
@@ -83,8 +82,9 @@ _LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 _APPROPRIATION_INCOME_RE = re.compile(r"(?:财政|预算)?拨款(?:本年)?收入")
 _LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六七八九十]+[)）、])")
 _SPACES_RE = re.compile(r"\s+")
-_TOP_HEADING_RE = re.compile(r"\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
-_SUB_HEADING_RE = re.compile(r"\s*[(（][一二三四五六七八九十]+[)）]")
+# A part or section heading ("第三部分", "五、"; group `top`) or a sub-heading ("（二）"): one
+# match tells which (they begin with different characters).
+_SECTION_HEADING_RE = re.compile(r"\s*(?:(?P<top>第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)|[(（][一二三四五六七八九十]+[)）])")
 _ENTRY_RE = re.compile(r"[：:]\s*\S")  # "（一）财政拨款收入：是…": text after a colon
 _CLASS_SUFFIX_RE = re.compile(r"(?:支出)?\s*[(（]类[)）]\s*(?:支出)?|类级|支出类|类支出")
 
@@ -148,12 +148,17 @@ class _Stream:
     numbers: list[int]
     pages: list[int | None]
     originals: list[str]
-    offsets: list[int]  # characters stripped from the start of each line
     headings: list[int] = field(default_factory=list)  # the line numbers of headings
 
     def place(self, offset: int) -> tuple[int, int, int | None]:
         i = max(0, bisect.bisect_right(self.starts, offset) - 1)
-        return self.numbers[i], offset - self.starts[i] + self.offsets[i], self.pages[i]
+        return self.numbers[i], offset - self.starts[i] + self.stripped(i), self.pages[i]
+
+    def stripped(self, i: int) -> int:
+        """The characters stripped from the start of line `i`: counted when asked (for the
+        few lines that hold an amount), not for every line."""
+        original = self.originals[i]
+        return len(original) - len(original.lstrip())
 
     def lines_between(self, start: int, end: int) -> range:
         first = max(0, bisect.bisect_right(self.starts, start) - 1)
@@ -169,18 +174,19 @@ def _stream(
     lines = doc.lines
     if keys is None:
         keys = compact_lines([line.text for line in lines])
-    # The narrative lines: they print something (their compact form holds a character), no
-    # table claimed them (line n is at index n - 1), found by set arithmetic; then, of the
-    # few left, those no tab or cell boundary makes a table row. Each step below is one
-    # comprehension over the lines; only headings take a Python loop.
-    printing = set(compress(range(len(keys)), keys))
-    printing.difference_update([number - 1 for number in skip])
-    kept = [index for index in sorted(printing) if lines[index].cells is None and "\t" not in lines[index].text]
-    originals = [lines[index].text for index in kept]
+    # The narrative lines: they print something (their compact form holds a character) and
+    # no table claimed them (line n is at index n - 1), picked by one `compress` of the lines
+    # (the claimed ones blanked in a copy of the keys: no integer is made per line); then,
+    # of the few left, those no tab or cell boundary makes a table row.
+    narrative_keys = keys.copy()
+    for number in skip:
+        narrative_keys[number - 1] = ""
+    kept = [line for line in compress(lines, narrative_keys) if line.cells is None and "\t" not in line.text]
+    originals = [line.text for line in kept]
     # folding is one character for one, and turns no space into anything else nor
     # anything else into a space: the stream is folded parts, stripped as printed
     if folded_lines is not None:
-        parts = [folded_lines[index].strip() for index in kept]
+        parts = [folded_lines[line.number - 1].strip() for line in kept]
     else:
         parts = [fold(text.strip()) for text in originals]
     lengths = list(map(len, parts))
@@ -201,7 +207,7 @@ def _stream(
             parts[k] = "\n" + folded
             breaks_before[k] += 1
         if _is_heading_folded(folded, marker):
-            headings.append(lines[kept[k]].number)
+            headings.append(kept[k].number)
             parts[k] += "\n"
             if k + 1 < len(parts):
                 breaks_before[k + 1] += 1
@@ -210,12 +216,25 @@ def _stream(
     return _Stream(
         text="".join(parts),
         starts=starts,
-        numbers=[lines[index].number for index in kept],
-        pages=[lines[index].page for index in kept],
+        numbers=[line.number for line in kept],
+        pages=[line.page for line in kept],
         originals=originals,
-        offsets=[len(text) - len(text.lstrip()) for text in originals],  # characters stripped
         headings=headings,
     )
+
+
+def _positions(text: str, characters: str) -> list[int]:
+    """Where any of `characters` stands in `text`, in order. (One `str.find` scan per character
+    rather than one scan for a class of them: a class is tested at every character of the
+    text, ~50 instructions each, while `find` skips to the next one at a few per character.)"""
+    found = []
+    for character in characters:
+        at = text.find(character)
+        while at >= 0:
+            found.append(at)
+            at = text.find(character, at + 1)
+    found.sort()
+    return found
 
 
 def _is_code(raw: str, following: str) -> bool:
@@ -229,6 +248,10 @@ def _is_heading_line(text: str) -> bool:
     return _is_heading_folded(folded, _HEADING_RE.match(folded))
 
 
+# What `str.isdigit` may hold true of: a word character that is neither a Chinese character
+# nor a Latin letter ("①" and "²" are digits too). Most titles hold none, which one search
+# tells at a fraction of the cost of calling `str.isdigit` on every character.
+_MAY_BE_DIGIT_RE = re.compile(r"[^\W\u4e00-\u9fffA-Za-z_]")
 _TABLE_REFERENCE_RE = re.compile(r"\((?:详|参)?见(?:附)?表\s*\d+(?:[-—]\d+)?\)$")  # "(详见表4)" ending a heading
 
 
@@ -240,7 +263,7 @@ def _is_heading_folded(folded: str, marker: re.Match[str] | None) -> bool:
     title = folded[marker.end() :]
     if title.endswith(")") and "表" in title:
         title = _TABLE_REFERENCE_RE.sub("", title)
-    return not any(map(str.isdigit, title))
+    return not (_MAY_BE_DIGIT_RE.search(title) and any(map(str.isdigit, title)))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -287,7 +310,7 @@ class _Reader:
         self._previous_first = 0
         # Where the clause breaks are in the stream, found by one scan of the document rather
         # than one scan before each number (`_clause_before` runs for every number).
-        self._breaks = list(map(_match_start, _CLAUSE_BREAK_RE.finditer(stream.text)))
+        self._breaks = _positions(stream.text, _CLAUSE_BREAK)
 
     def read(self) -> None:
         text = self.stream.text
@@ -299,8 +322,7 @@ class _Reader:
         number_starts = list(map(_match_start, numbers))
         first = 0  # the first number not in an earlier sentence
         start = 0
-        for end_match in _SENTENCE_END_RE.finditer(text + "\n"):
-            end = end_match.start()
+        for end in _positions(text, _SENTENCE_END) + [len(text)]:  # (the text ends the last)
             if end > start:
                 last = bisect.bisect_left(number_starts, end, first)
                 if last > first:
@@ -308,7 +330,7 @@ class _Reader:
                     first = last
                 else:  # (most sentences: what `_sentence` does with one that has no numbers)
                     self._without_amounts(text[start:end])
-            start = end_match.end()
+            start = end + 1
 
     def _sentence(self, start: int, end: int, numbers: list[re.Match[str]]) -> None:
         """Reads the sentence `text[start:end]`, whose numbers are `numbers`."""
@@ -578,7 +600,7 @@ class _Reader:
 
     def _offset_of(self, amount: Amount) -> int:
         i = self.stream.numbers.index(amount.source.line)
-        return self.stream.starts[i] + (amount.source.column or 0) - self.stream.offsets[i]
+        return self.stream.starts[i] + (amount.source.column or 0) - self.stream.stripped(i)
 
     def _claims(
         self, draft: _Draft, after: int, end: int, pending_budget: Amount | None, initial_budget: Amount | None = None
@@ -657,16 +679,15 @@ class _Reader:
     def _heading_scope(self, sentence: str) -> None:
         """A heading sets the scope of the section below it: "五、一般公共预算财政拨款支出决算
         情况说明". A sub-heading that only says 财政拨款 under it does not widen it."""
-        top = _TOP_HEADING_RE.match(sentence)
-        sub = _SUB_HEADING_RE.match(sentence)
-        if not (top or sub):
+        heading = _SECTION_HEADING_RE.match(sentence)
+        if heading is None:
             return
         if _ENTRY_RE.search(sentence):
             # a numbered entry of a glossary or list, not a heading: it names no section's scope
             # ("（八）机关运行经费：指…使用一般公共预算财政拨款安排的…")
             return
         named = next((scope for scope, pattern in self.vocab.scopes if pattern.search(sentence)), "")
-        if top:
+        if heading["top"] is not None:
             self.section_scope = named
         elif named and not (named == "财政拨款" and self.section_scope.endswith("财政拨款")):
             self.section_scope = named
@@ -807,7 +828,7 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
     own, as its numbers then are the pieces printed on it. (Scanned alone, a line untouched by
     such a number has exactly the stream's numbers within it.)"""
     understood = sorted(reader.understood)
-    starts = [s for s, _ in understood]
+    starts = list(map(itemgetter(0), understood))
     # The end of the last (widest) understood span at each start: what `is_understood` finds
     # for a number where such a span starts, as nearly every number is read (its own span, or
     # its claim's).
@@ -838,11 +859,10 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
             not_understood.discard(i)
         else:
             not_understood.add(i)
-    consumed = {
-        line_number
-        for i, line_number in enumerate(stream.numbers)
-        if i not in not_understood and line_number not in unclassified_lines
-    }
+    # (each line is once in the stream: set arithmetic, not a test per line)
+    consumed = set(stream.numbers)
+    consumed.difference_update(map(stream.numbers.__getitem__, not_understood))
+    consumed.difference_update(unclassified_lines)
     # each line number's first stream index (what `list.index` finds), made in one pass
     first_index = dict(zip(reversed(stream.numbers), range(len(stream.numbers) - 1, -1, -1))) if unclassified_lines else {}
     unread = [
