@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from itertools import compress, count
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
@@ -38,7 +39,10 @@ TITLE_RE = re.compile(
 )
 # "部门：武汉市医疗保障局（本级）", "单位名称：武汉市江汉区医疗保障局本级"
 LABELLED_RE = re.compile(rf"(?:部门|单位名称|预算单位|编制单位|部门名称|填报单位)[:：](?P<name>[{_CJK}()（）]{{2,40}})")
-OVERVIEW_RE = re.compile(rf"^第一部分[:：]?(?P<name>{_BODY})概况$")
+# "第一部分 某局概况", a whole line, found in the head's lines joined: the pattern begins with its
+# literal 第一部分 (a fast substring search; a leading "^" would make the scan try every position),
+# and a match is kept only where a line begins.
+OVERVIEW_RE = re.compile(rf"第一部分[:：]?(?P<name>{_BODY})概况(?![^\n])")
 KIND_RE = re.compile(r"(?:部门|单位)(预算|决算)|(预算|决算)(?:公开|信息公开)|(决算|预算)(?:总表|明细表|情况说明)")
 # KIND_RE's matches, counted about 5x faster: each holds one 预算 or 决算, and the scan looks for
 # its 算 (a pattern that begins with a literal character is scanned for it by a plain loop, far
@@ -103,11 +107,11 @@ def _titles(lines: list[str]) -> list[re.Match[str]]:
     "2026 年度 / 福州市公安局治安管理 / 支队 / 单位预算" one phrase a line)."""
     found = []
     # every title ends in 预算 or 决算 and names a year (年): substring tests rule out most
-    # lines faster than the pattern can, and a line with no 算 in reach starts no title
-    has_suan = ["算" in line for line in lines]
-    for i in range(len(lines)):
-        if not any(has_suan[i : i + 4]):
-            continue
+    # lines faster than the pattern can, and only a line up to three before one holding 算
+    # starts a title (those lines listed, rather than a test of every line's reach)
+    holding_suan = compress(count(), ["算" in line for line in lines])
+    starts = sorted({start for k in holding_suan for start in range(max(k - 3, 0), k + 1)})
+    for i in starts:
         joined = ""
         for part in lines[i : i + 4]:
             joined += part
@@ -142,8 +146,9 @@ def _department(titles: list[re.Match[str]], lines: list[str], year: int, name: 
     for m in titles:
         if int(m.group("year")) == year:
             titled += [g for g in (m.group("before"), m.group("after")) if g]
-    for line in lines[:HEAD_LINES]:
-        if line.startswith("第一部分") and (m := OVERVIEW_RE.match(line)):
+    head = "\n".join(lines[:HEAD_LINES])
+    for m in OVERVIEW_RE.finditer(head):
+        if m.start() == 0 or head[m.start() - 1] == "\n":
             titled.append(m.group("name"))
     # (the lines are folded: "：" is ":" in them, and a line without one has no label)
     labelled = [m.group("name") for line in lines if ":" in line and (m := LABELLED_RE.search(line))]
