@@ -91,7 +91,7 @@ def compact_folded_lines(folded: list[str]) -> list[str]:
 
 
 def fold_and_compact_lines(texts: list[str]) -> tuple[list[str], list[str]]:
-    """`fold_lines(texts)` and `compact_folded_lines` of them, for a third less: the lines are
+    """`fold_lines(texts)` and `compact_folded_lines` of them, for a quarter less: the lines are
     joined once, and one scan finds both the characters to fold and the spaces that only a
     pattern drops (`compact_folded_lines` scans for those a second time)."""
     joined = "\n".join(texts)
@@ -107,6 +107,7 @@ def fold_and_compact_lines(texts: list[str]) -> tuple[list[str], list[str]]:
     if found - _FOLD_CHARS.keys():
         compacted = _SPACE_BUT_NEWLINE_RE.sub("", compacted)
     return folded.split("\n"), compacted.split("\n")
+
 
 # A number as printed in these documents: "2,270.24", "1443.32", "44.876059", "-3.5".
 # Thousands groups must be exactly three digits, so "1.8,2080505" is two numbers.
