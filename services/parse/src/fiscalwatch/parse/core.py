@@ -23,7 +23,7 @@ from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, Table, UnreadLine, unchecked
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import FactExtraction, extract_facts
-from fiscalwatch.parse.numbers import SCAN_NUMBER_RE, compact_folded_lines, fold, fold_lines
+from fiscalwatch.parse.numbers import SCAN_NUMBER_RE, fold, fold_and_compact_lines
 from fiscalwatch.parse.tables import TableExtraction, extract_tables, mandatory_templates
 
 _UNREAD_REASON = "number outside any recognised table or statement"
@@ -102,8 +102,7 @@ def parse_document(doc: SourceDocument) -> Disclosure:
 def _parse(doc: SourceDocument) -> Disclosure:
     # Every line folded, and compact, once (each in one pass over the text): all readers
     # read them.
-    folded_lines = fold_lines([line.text for line in doc.lines])
-    keys = compact_folded_lines(folded_lines)
+    folded_lines, keys = fold_and_compact_lines([line.text for line in doc.lines])
     metadata = extract_metadata(doc, keys)
     tables = extract_tables(doc, metadata, keys, folded_lines)
     narrative = extract_facts(
