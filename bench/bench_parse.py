@@ -21,7 +21,7 @@ from fiscalwatch.parse import parse_document
 from fiscalwatch.parse.core import function_codes
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import extract_facts
-from fiscalwatch.parse.numbers import NUMBER_RE, compact_folded_lines, fold_lines
+from fiscalwatch.parse.numbers import NUMBER_RE, fold_and_compact_lines
 from fiscalwatch.parse.tables import extract_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,14 +54,13 @@ def best_of_alternating(first, second, repeat: int) -> tuple[float, float]:
 def stages(path: Path, raw: bytes, repeat: int) -> str:
     """Each stage of `parse_document` timed alone, in ms (as core.parse_document runs them)."""
     doc = SourceDocument.from_bytes(path.name, raw)
-    folded = fold_lines([line.text for line in doc.lines])
-    keys = compact_folded_lines(folded)
+    folded, keys = fold_and_compact_lines([line.text for line in doc.lines])
     metadata = extract_metadata(doc, keys)
     tables = extract_tables(doc, metadata, keys, folded)
     codes = function_codes(tables.tables)
     timed = {
         "text": best_of(lambda: SourceDocument.from_bytes(path.name, raw), repeat),
-        "fold": best_of(lambda: compact_folded_lines(fold_lines([line.text for line in doc.lines])), repeat),
+        "fold": best_of(lambda: fold_and_compact_lines([line.text for line in doc.lines]), repeat),
         "metadata": best_of(lambda: extract_metadata(doc, keys), repeat),
         "tables": best_of(lambda: extract_tables(doc, metadata, keys, folded), repeat),
         "narrative": best_of(

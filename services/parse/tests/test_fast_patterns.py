@@ -39,7 +39,7 @@ def test_the_number_scan_on_printed_numbers() -> None:
 @given(KIND_WORDS)
 def test_kind_scan_counts_what_kind_re_counts(text: str) -> None:
     expected = Counter(next(g for g in m.groups() if g)[0] for m in KIND_RE.finditer(text))
-    assert Counter(m[1] or m[2] or m[0][0] for m in _KIND_SCAN_RE.finditer(text)) == expected
+    assert Counter(m[1] or m[2] for m in _KIND_SCAN_RE.finditer(text)) == expected
 
 
 CELL_TEXT = st.text(alphabet=st.sampled_from(list("0123456789０１٣²¹ABZaz一.-")), max_size=32)
@@ -151,3 +151,42 @@ def test_the_listed_spaces_are_every_space_but_the_line_break() -> None:
     negated = re.compile(r"[^\S\n]")
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     assert [m.start() for m in _A_SPACE_BUT_NEWLINE_RE.finditer(every)] == [m.start() for m in negated.finditer(every)]
+
+
+FOLDABLE_AND_SPACES = st.lists(
+    st.text(alphabet=st.sampled_from(list("a一1,.：（）　\u00a0\u2003\x0b\r\t \n０Ａ－％")), max_size=12), max_size=8
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(FOLDABLE_AND_SPACES)
+@example(["收入\u3000合计", "", "１,２３４.５\u00a0万元"])
+@example(["a\nb", "c"])  # a line holding a line break itself
+def test_fold_and_compact_in_one_is_fold_then_compact(texts: list[str]) -> None:
+    from fiscalwatch.parse.numbers import compact_folded_lines, fold_and_compact_lines, fold_lines
+
+    folded = fold_lines(texts)
+    assert fold_and_compact_lines(texts) == (folded, compact_folded_lines(folded))
+
+
+def test_fold_and_compact_in_one_on_every_character() -> None:
+    import sys
+
+    from fiscalwatch.parse.numbers import compact_folded_lines, fold_and_compact_lines, fold_lines
+
+    every = ["".join(map(chr, range(start, min(start + 4096, sys.maxunicode + 1)))) for start in range(0, sys.maxunicode + 1, 4096)]
+    every = [line.replace("\n", "") for line in every]
+    folded = fold_lines(every)
+    assert fold_and_compact_lines(every) == (folded, compact_folded_lines(folded))
+
+
+def test_the_digit_pretest_holds_every_digit() -> None:
+    """A heading's title is tested with `str.isdigit` only where `_MAY_BE_DIGIT_RE` finds a
+    character: it must find every character `str.isdigit` holds true of."""
+    import sys
+
+    from fiscalwatch.parse.narrative import _MAY_BE_DIGIT_RE
+
+    digits = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isdigit()]
+    assert len(digits) > 700  # (ASCII, full-width, superscripts, circled …)
+    assert [c for c in digits if not _MAY_BE_DIGIT_RE.match(c)] == []
