@@ -126,8 +126,8 @@ def _word_number(word: str) -> tuple[int | None, int] | None:
     whole, dot, fraction = word.partition(".")
     if whole.isdecimal() and (fraction.isdecimal() or not dot):
         return _units(whole, fraction)
-    if _NUMBER_WORD_RE.fullmatch(word):
-        return number_parts(word)
+    if _NUMBER_WORD_RE.fullmatch(word):  # (`number_parts`: a number prints commas only before its point)
+        return _units(whole.replace(",", ""), fraction)
     return None
 
 
@@ -239,17 +239,24 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
         elif word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
             append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, 0)))
-        elif (number := _word_number(word)) is not None:  # the common case: the word is a number
-            units, places = number
-            append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
         else:
-            match = _LEADING_NUMBER_RE.match(word)
-            if match and match.end() < len(word):
-                cut = match.end()
-                append(_word_token(printed[:cut], word[:cut], line, len(tokens), page))
-                append(_word_token(printed[cut:], word[cut:], line, len(tokens), page))
+            whole, _, fraction = word.partition(".")
+            if whole.isdecimal() and fraction.isdecimal():
+                # digits around a point, as most amounts print ("460.00"): `_word_number`'s
+                # common case, inline (its two calls cost more than the test)
+                units = int(whole + fraction) if len(word) <= MAX_UNIT_DIGITS + 1 else None
+                append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, len(fraction))))
+            elif (number := _word_number(word)) is not None:  # "2,557.34", "-3.5"
+                units, places = number
+                append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
             else:
-                append(_word_token(printed, word, line, len(tokens), page))
+                match = _LEADING_NUMBER_RE.match(word)
+                if match and match.end() < len(word):
+                    cut = match.end()
+                    append(_word_token(printed[:cut], word[:cut], line, len(tokens), page))
+                    append(_word_token(printed[cut:], word[cut:], line, len(tokens), page))
+                else:
+                    append(_word_token(printed, word, line, len(tokens), page))
     return tokens
 
 
