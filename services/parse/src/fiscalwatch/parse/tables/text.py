@@ -240,14 +240,13 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
             append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, 0)))
         else:
+            # `_word_number(word)`, inline (its calls cost more than its tests)
             whole, _, fraction = word.partition(".")
-            if whole.isdecimal() and fraction.isdecimal():
-                # digits around a point, as most amounts print ("460.00"): `_word_number`'s
-                # common case, inline (its two calls cost more than the test)
+            if whole.isdecimal() and fraction.isdecimal():  # digits around a point, as most amounts print ("460.00")
                 units = int(whole + fraction) if len(word) <= MAX_UNIT_DIGITS + 1 else None
                 append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, len(fraction))))
-            elif (number := _word_number(word)) is not None:  # "2,557.34", "-3.5"
-                units, places = number
+            elif _NUMBER_WORD_RE.fullmatch(word):  # "2,557.34", "-3.5"
+                units, places = _units(whole.replace(",", ""), fraction)
                 append(_new_token(Token, (printed, "number", line, len(tokens), page, word, units, places)))
             else:
                 match = _LEADING_NUMBER_RE.match(word)
