@@ -85,6 +85,7 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
     rows: list[Row] = []
     unit = table.unit
     seen: dict[str, int] = {}
+    values: dict[str, Decimal] = {}  # a cell's value by its compact form
     table.rows.sort(key=lambda r: r.section)  # side-by-side sections are stacked, in order
     unlabelled = table.template.unlabelled_row
     by_first_digit = table.template.layout == "sections" and table.code_kind == "none"
@@ -103,8 +104,12 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
             for pos, tok in sorted(raw.cells.items()):
                 if pos < width:
                     source = unchecked(SourceRef, {"line": tok.line, "column": tok.column, "page": tok.page, "text": None})
-                    # (`token_value`, inline: a cell is a number token, its compact form the number)
-                    value = Decimal(tok.folded.replace(",", ""))
+                    # (`token_value`, inline: a cell is a number token, its compact form the
+                    # number; a Decimal is immutable, so cells printing the same number share one)
+                    folded = tok.folded
+                    value = values.get(folded)
+                    if value is None:
+                        value = values[folded] = Decimal(folded.replace(",", ""))
                     cells[ids[pos]] = unchecked(Amount, {"value": value, "unit": unit, "raw": tok.text, "source": source})
         tokens = raw.tokens
         if tokens:
