@@ -104,10 +104,41 @@ MAX_SUBJECT = 80
 
 
 @dataclass(frozen=True)
+class _Alternation:
+    """Patterns in an order of preference (the specific first), joined to tell in a few
+    searches which is the first that matches anywhere in a text, instead of one search each."""
+
+    finder: re.Pattern[str]  # one search finds where any pattern matches
+    # the same alternation with a group for each: it only tells which one matches where the
+    # finder found one (the groups cost a search its fast scan for the first characters)
+    teller: re.Pattern[str]
+
+    @classmethod
+    def of(cls, patterns: list[str]) -> _Alternation:
+        if any(re.compile(p).groups for p in patterns):
+            raise ValueError("a pattern with groups of its own would shift the teller's group numbers")
+        return cls(re.compile("|".join(f"(?:{p})" for p in patterns)), re.compile("|".join(f"({p})" for p in patterns)))
+
+    def first_matching(self, text: str) -> int | None:
+        """The index of the first pattern (in order) that matches anywhere in `text`: at each
+        place any matches, the alternation reports the first in order that matches there, so
+        the least reported over all places is the first that matches at all."""
+        first = None
+        # (a search or match from a later start still sees the characters before it: "(?<!事业单位)")
+        found = self.finder.search(text)
+        while found is not None:
+            index = self.teller.match(text, found.start()).lastindex - 1
+            first = index if first is None else min(first, index)
+            found = self.finder.search(text, found.start() + 1)
+        return first
+
+
+@dataclass(frozen=True)
 class _Vocabulary:
     quantities: list[tuple[str, re.Pattern[str]]]
-    any_quantity: re.Pattern[str]  # one search that tells whether any phrase is there
-    scopes: list[tuple[str, re.Pattern[str]]]
+    quantity_phrases: _Alternation  # pattern k is quantities[k]'s
+    scopes: list[str]
+    scope_phrases: _Alternation  # pattern k is scopes[k]'s
     increase: re.Pattern[str]
     decrease: re.Pattern[str]
     classes: list[tuple[str, str]]  # (code, name) longest names first
@@ -125,8 +156,9 @@ def vocabulary() -> _Vocabulary:
         by_name.setdefault(name + "支出", code)
     return _Vocabulary(
         quantities=[(q["quantity"], re.compile(q["pattern"])) for q in data["quantities"]],
-        any_quantity=re.compile("|".join(f"(?:{q['pattern']})" for q in data["quantities"])),
-        scopes=[(s["scope"], re.compile(s["pattern"])) for s in data["scopes"]],
+        quantity_phrases=_Alternation.of([q["pattern"] for q in data["quantities"]]),
+        scopes=[s["scope"] for s in data["scopes"]],
+        scope_phrases=_Alternation.of([s["pattern"] for s in data["scopes"]]),
         increase=re.compile(rf"(?:{data['changes']['increase']})$"),
         decrease=re.compile(rf"(?:{data['changes']['decrease']})$"),
         classes=classes,
@@ -629,15 +661,18 @@ class _Reader:
         运转 3 万元" names a project's use, not 项目支出)."""
         if near:
             subject = subject[-(MAX_PHRASE + NEAR_GAP) :]  # only a phrase close to the amount counts
-        if not self.vocab.any_quantity.search(subject):
+        first = self.vocab.quantity_phrases.first_matching(subject)
+        if first is None:
             return None
-        for quantity, pattern in self.vocab.quantities:
+        if not near:
+            return self.vocab.quantities[first][0]
+        for quantity, pattern in self.vocab.quantities[first:]:
             # (most phrases are not there: one search tells, cheaper than starting a finditer)
             if pattern.search(subject) is None:
                 continue
             for m in pattern.finditer(subject):
                 gap = subject[m.end() :]
-                if not near or (len(gap.strip()) <= NEAR_GAP and "用于" not in gap):
+                if len(gap.strip()) <= NEAR_GAP and "用于" not in gap:
                     return quantity
         return None
 
@@ -671,9 +706,9 @@ class _Reader:
         # The quantity's own words are no scope: "一般公共预算财政拨款本年收入" is 财政拨款收入 of
         # the 一般公共预算, "财政拨款收入" alone is the department's.
         searched = _APPROPRIATION_INCOME_RE.sub("预算收入", subject) if quantity == "财政拨款收入" else subject
-        for scope, pattern in self.vocab.scopes:
-            if pattern.search(searched):
-                return scope
+        named = self.vocab.scope_phrases.first_matching(searched)
+        if named is not None:
+            return self.vocab.scopes[named]
         return self.section_scope if quantity != "财政拨款收入" else ""
 
     def _heading_scope(self, sentence: str) -> None:
@@ -686,7 +721,8 @@ class _Reader:
             # a numbered entry of a glossary or list, not a heading: it names no section's scope
             # ("（八）机关运行经费：指…使用一般公共预算财政拨款安排的…")
             return
-        named = next((scope for scope, pattern in self.vocab.scopes if pattern.search(sentence)), "")
+        index = self.vocab.scope_phrases.first_matching(sentence)
+        named = self.vocab.scopes[index] if index is not None else ""
         if heading["top"] is not None:
             self.section_scope = named
         elif named and not (named == "财政拨款" and self.section_scope.endswith("财政拨款")):
