@@ -65,8 +65,8 @@ _TOTAL_ENDS = tuple(_TOTAL_LABELS)
 _NOTE_CONTINUATION_RE = re.compile(r"^\d{1,2}[.、]\D")
 
 
-_new_data_line = tuple.__new__  # DataLine(...) without the named tuple's Python-level __new__
-_new_token = tuple.__new__  # Token(...), the same way
+# DataLine(...) and Token(...) made without the named tuples' Python-level __new__
+_new_tuple = tuple.__new__
 
 
 class DataLine(NamedTuple):  # a tuple: cheap to make, one per table line
@@ -274,7 +274,7 @@ def read_region(
                 # one word of text, alone on its line (most lines of a flattened header): its
                 # token, as `flat_tokens` makes it, made here (a line that folds to its compact
                 # form holds no space: the word is the line)
-                tokens = [_new_token(Token, (text, "text", line.number, 0, line.page, key, None, 0))]
+                tokens = [_new_tuple(Token, (text, "text", line.number, 0, line.page, key, None, 0))]
             else:
                 tokens = flat_tokens(text, line.number, line.page, folded)
         if not data_lines and "单位" in key:  # (what `unit_of_key` needs, tested here)
@@ -284,7 +284,7 @@ def read_region(
                 consumed.add(line.number)
                 continue
         if data_lines or _is_data_start(tokens, template, tokens_after):
-            data_lines.append(_new_data_line(DataLine, (tokens, tab)))
+            data_lines.append(_new_tuple(DataLine, (tokens, tab)))
         else:
             header_lines.append(tokens)
             header_keys.add(key)
