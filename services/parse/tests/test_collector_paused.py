@@ -11,7 +11,8 @@ import pytest
 
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
-from fiscalwatch.parse.core import collector_paused, parse_document
+from fiscalwatch.common.collector import collector_paused
+from fiscalwatch.parse.core import parse_document
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from itertools import count, repeat
 from pathlib import Path
 from typing import NamedTuple
 
+from fiscalwatch.common.collector import collector_paused
 from fiscalwatch.common.errors import UnreadableDocument
 
 # A document larger than this is not a disclosure anyone published as text; refusing it
@@ -36,8 +37,9 @@ class DocumentLine(NamedTuple):
 def _plain_lines(texts: list[str]) -> tuple[DocumentLine, ...]:
     """`DocumentLine(n, text)` for every text, numbered from 1, made without a Python call
     per line (`tuple.__new__` of each (n, text, None, None), as the named tuple's own
-    constructor would make it)."""
-    return tuple(map(tuple.__new__, repeat(DocumentLine), zip(count(1), texts, repeat(None), repeat(None))))
+    constructor would make it), with the collector paused: none is in a cycle, all live on."""
+    with collector_paused():
+        return tuple(map(tuple.__new__, repeat(DocumentLine), zip(count(1), texts, repeat(None), repeat(None))))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,10 @@ It composes four readers, each owning its part of the document:
 
 from __future__ import annotations
 
-import gc
-import threading
 from bisect import bisect_left, bisect_right
-from contextlib import contextmanager
 from itertools import compress
 
+from fiscalwatch.common.collector import collector_paused
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, Table, UnreadLine, unchecked
@@ -39,36 +37,6 @@ def function_codes(tables: list[Table]) -> dict[str, str]:
         for row in table.rows
         if row.key_kind == "function_code" and row.code and len(row.code) in (3, 5, 7)
     }
-
-
-_pause_lock = threading.Lock()
-_pauses = 0  # parses running with the collector paused (a paused parse may run in a thread)
-_resume = False  # whether the collector ran before the first of them paused it
-
-
-@contextmanager
-def collector_paused():
-    """The cyclic garbage collector paused while a document is parsed.
-
-    A parse makes tens of thousands of objects (tokens, lines, cells), none in a reference
-    cycle, most of them alive to its end: the collector, which runs every 700 allocations,
-    traverses them all again each time and frees nothing (for the flattened 002 seed, about
-    one instruction in twenty of the parse). Paused, it meets the survivors once, at its next
-    run after the parse. Counted, so that parses in several threads resume it only when the
-    last one ends; a collector already disabled by the program stays disabled."""
-    global _pauses, _resume
-    with _pause_lock:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
 
 
 def _reasons_outside(doc: SourceDocument, lines: list[int], tables: TableExtraction, narrative: FactExtraction) -> list[str]:
