@@ -190,3 +190,29 @@ def test_the_digit_pretest_holds_every_digit() -> None:
     digits = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isdigit()]
     assert len(digits) > 700  # (ASCII, full-width, superscripts, circled …)
     assert [c for c in digits if not _MAY_BE_DIGIT_RE.match(c)] == []
+
+
+NUMBERS_AND_WHAT_FOLLOWS = st.lists(
+    st.sampled_from(["1", "2,345", ".5", "-", "20", "万元", "元", "亿元", "亿", "万", "万人", "年", "%", "、", "）", " ", "\n", "增加", "x"]),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(NUMBERS_AND_WHAT_FOLLOWS)
+@example("3 亿元，5 万元。12 万人 7\n元 8")
+def test_the_number_scan_reads_what_follows_each_number_as_a_match_after_it_would(text: str) -> None:
+    import re
+
+    from fiscalwatch.parse.narrative import _AFTER_NUMBER, _NUMBER_AND_AFTER_RE
+
+    after = re.compile(_AFTER_NUMBER)
+    found = list(_NUMBER_AND_AFTER_RE.finditer(text))
+    assert [m.span() for m in found] == [m.span() for m in SCAN_NUMBER_RE.finditer(text)]
+    for m in found:
+        following = after.match(text, m.end())
+        assert m["unit"] == (following["unit"] if following is not None else None)
+        if m["unit"] is not None:
+            assert m.end("unit") == following.end("unit")
+        # a count word follows exactly when the look-ahead's last group is `count`
+        assert (m.lastgroup == "count") == (following is not None and following["unit"] is None)

@@ -21,7 +21,7 @@ from operator import add, itemgetter
 
 import yaml
 
-from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.document import DocumentLine, SourceDocument
 from fiscalwatch.common.model import (
     Amount, Change, Completion, DisclosureKind, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
     unchecked,
@@ -53,7 +53,12 @@ _COUNT_WORDS = (
 # What follows a number, read by one match: a unit (money when it ends within the sentence
 # and is not 亿元), or a count word. No count word begins a unit but 亿 (亿元), and both
 # begin after the same spaces: a count follows exactly when the unit is absent or 亿元.
-_AFTER_NUMBER_RE = re.compile(rf"\s*(?:(?P<unit>{_UNITS})|(?:{_COUNT_WORDS}))")
+_AFTER_NUMBER = rf"\s*(?:(?P<unit>{_UNITS})|(?P<count>{_COUNT_WORDS}))"
+# Every number of the stream and what follows it, found by one scan (rather than a match after
+# each number): the number as `_AMOUNT_RE` finds it, then a look-ahead that reads `_AFTER_NUMBER`
+# there, or nothing (the "|)"), and consumes nothing, so that the scan goes on where
+# `_AMOUNT_RE`'s does and finds the same numbers (tests/test_fast_patterns.py holds it to both).
+_NUMBER_AND_AFTER_RE = re.compile(rf"{_AMOUNT_RE.pattern}(?={_AFTER_NUMBER}|)")
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _BASE_YEAR_RE = re.compile(r"(?:与|比|较|同)\s*(20\d\d)\s*年")
 _PRIOR_YEAR_RE = re.compile(r"(?:与|比|较)\s*上(?:一)?年")
@@ -209,16 +214,23 @@ def _stream(
     # The narrative lines: they print something (their compact form holds a character) and
     # no table claimed them (line n is at index n - 1), picked by one `compress` of the lines
     # (the claimed ones blanked in a copy of the keys: no integer is made per line); then,
-    # of the few left, those no tab or cell boundary makes a table row.
+    # of the few left, those no tab or cell boundary makes a table row (blanked too: the keys
+    # then pick the lines' folded texts as well).
     narrative_keys = keys.copy()
     for number in skip:
         narrative_keys[number - 1] = ""
-    kept = [line for line in compress(lines, narrative_keys) if line.cells is None and "\t" not in line.text]
-    originals = [line.text for line in kept]
+    numbers, originals, pages, cells = _fields(lines, narrative_keys)
+    # (most documents print no tab and know no cells outside their tables: one test of all
+    # the lines, in C, tells, and the lines are then picked once)
+    if cells.count(None) < len(cells) or "\t" in "".join(originals):
+        for number, text, line_cells in zip(numbers, originals, cells):
+            if line_cells is not None or "\t" in text:
+                narrative_keys[number - 1] = ""
+        numbers, originals, pages, cells = _fields(lines, narrative_keys)
     # folding is one character for one, and turns no space into anything else nor
     # anything else into a space: the stream is folded parts, stripped as printed
     if folded_lines is not None:
-        parts = [folded_lines[line.number - 1].strip() for line in kept]
+        parts = list(map(str.strip, compress(folded_lines, narrative_keys)))
     else:
         parts = [fold(text.strip()) for text in originals]
     lengths = list(map(len, parts))
@@ -239,7 +251,7 @@ def _stream(
             parts[k] = "\n" + folded
             breaks_before[k] += 1
         if _is_heading_folded(folded, marker):
-            headings.append(kept[k].number)
+            headings.append(numbers[k])
             parts[k] += "\n"
             if k + 1 < len(parts):
                 breaks_before[k + 1] += 1
@@ -248,11 +260,18 @@ def _stream(
     return _Stream(
         text="".join(parts),
         starts=starts,
-        numbers=[line.number for line in kept],
-        pages=[line.page for line in kept],
+        numbers=numbers,
+        pages=pages,
         originals=originals,
         headings=headings,
     )
+
+
+def _fields(lines: tuple[DocumentLine, ...], keys: list[str]) -> list[list]:
+    """The numbers, texts, pages and cells of the lines whose key holds a character, a list
+    each: one `compress` and one `zip` (in C), not a Python loop per line for each field."""
+    picked = list(compress(lines, keys))
+    return list(map(list, zip(*picked))) if picked else [[], [], [], []]
 
 
 def _positions(text: str, characters: str) -> list[int]:
@@ -349,7 +368,7 @@ class _Reader:
         # Every number in the stream, found by one scan: no number goes on across a sentence's
         # end (no sentence end is a character of one), so a sentence's numbers are those of
         # the stream between its start and end, as a scan of the sentence would find them.
-        numbers = list(_AMOUNT_RE.finditer(text))
+        numbers = list(_NUMBER_AND_AFTER_RE.finditer(text))
         self.number_spans = list(map(_match_span, numbers))
         number_starts = list(map(_match_start, numbers))
         first = 0  # the first number not in an earlier sentence
@@ -381,10 +400,9 @@ class _Reader:
             number_start, after = match.span()
             if number_start < position:
                 continue  # already read as part of a claim
-            following = _AFTER_NUMBER_RE.match(text, after)
-            printed_unit = following["unit"] if following is not None else None
+            printed_unit = match["unit"]  # (what follows it: `_NUMBER_AND_AFTER_RE` read that too)
             # (the unit is the amount's only when it ends within the sentence)
-            if printed_unit is None or printed_unit == "亿元" or following.end() > end:
+            if printed_unit is None or printed_unit == "亿元" or match.end("unit") > end:
                 # a change without its unit ends its clause, after a fact ("各减少1,188.52，")
                 if (
                     self.facts
@@ -393,7 +411,7 @@ class _Reader:
                 ):
                     position = self._position
                     continue
-                counted = following is not None and printed_unit in (None, "亿元")
+                counted = printed_unit == "亿元" or match.lastgroup == "count"
                 if (
                     counted
                     or self._is_marker(text, number_start)
@@ -406,7 +424,7 @@ class _Reader:
             prefix = self._clause_before(start, number_start)
             unit = Unit.WAN_YUAN if printed_unit == "万元" else Unit.YUAN
             amount = self._amount(raw, unit, number_start)
-            claim_end = following.end()
+            claim_end = match.end("unit")
             self.understood.append((number_start, claim_end))
             direction = self._direction(prefix)
             if direction is not None:
