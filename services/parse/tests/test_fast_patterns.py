@@ -216,3 +216,12 @@ def test_the_number_scan_reads_what_follows_each_number_as_a_match_after_it_woul
             assert m.end("unit") == following.end("unit")
         # a count word follows exactly when the look-ahead's last group is `count`
         assert (m.lastgroup == "count") == (following is not None and following["unit"] is None)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["该", "本", "此", "基", "项", "目", "项目", "x"]), max_size=14).map("".join))
+@example("基本项目，本项目；该项目此项目")
+def test_the_one_project_scan_finds_what_one_project_re_finds(text: str) -> None:
+    from fiscalwatch.parse.narrative import _ONE_PROJECT_RE, _ONE_PROJECT_SCAN_RE
+
+    assert [m.span() for m in _ONE_PROJECT_SCAN_RE.finditer(text)] == [m.span() for m in _ONE_PROJECT_RE.finditer(text)]
