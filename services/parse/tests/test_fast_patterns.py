@@ -225,3 +225,23 @@ def test_the_one_project_scan_finds_what_one_project_re_finds(text: str) -> None
     from fiscalwatch.parse.narrative import _ONE_PROJECT_RE, _ONE_PROJECT_SCAN_RE
 
     assert [m.span() for m in _ONE_PROJECT_SCAN_RE.finditer(text)] == [m.span() for m in _ONE_PROJECT_RE.finditer(text)]
+
+
+def test_a_split_and_join_removes_the_spaces_a_substitution_of_them_removes() -> None:
+    """A subject is stripped of its spaces by `"".join(subject.split())`, for `re.sub(r"\\s+", "", subject)`."""
+    import re
+    import sys
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert "".join(every.split()) == re.sub(r"\s+", "", every)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["1", "20805", "01", "0", "行政", "单位", "，", " ", "\n", "x"]), max_size=14).map("".join), st.integers(0, 12))
+@example("2080501行政单位离退休", 0)
+@example("12080501行政单位 208050行政", 3)
+def test_the_code_subject_scan_finds_what_code_subject_re_finds(text: str, start: int) -> None:
+    from fiscalwatch.parse.narrative import _CODE_SUBJECT_RE, _CODE_SUBJECT_SCAN_RE
+
+    found, expected = _CODE_SUBJECT_SCAN_RE.search(text, start), _CODE_SUBJECT_RE.search(text, start)
+    assert (found and (found.span(), found.group(1))) == (expected and (expected.span(), expected.group(1)))

@@ -73,6 +73,10 @@ _RATE_AFTER_CHANGE_RE = re.compile(
 )
 _CODE_SUBJECT_RE = re.compile(r"(?<!\d)(\d{7}|\d{5})(?!\d)[^\d，。；]{2,30}$")
 _CODE_SUBJECT_SPAN = 7 + 30 + 2  # the longest match, and "$" before a final newline
+# _CODE_SUBJECT_RE's matches, found by a scan for digits (as for SCAN_NUMBER_RE: the first
+# digit is consumed first, then the look-behind checks the character before it), not an
+# attempt at every character; tests/test_fast_patterns.py holds the two to the same matches.
+_CODE_SUBJECT_SCAN_RE = re.compile(r"(\d(?<!\d.)(?:\d{6}|\d{4}))(?!\d)[^\d，。；]{2,30}$")
 # The levels a sentence names: "一般公共服务支出(类)财政事务(款)行政运行(项)".
 _LEVEL_RE = re.compile(r"([\u4e00-\u9fa5]+?)(?:支出)?\((类|款|项)\)")
 # _LEVEL_RE's matches, found in time linear in the text (tests/test_fast_patterns.py holds the
@@ -86,7 +90,6 @@ _LEVEL_SCAN_RE = re.compile(r"([\u4e00-\u9fa5](?<![\u4e00-\u9fa5].)[\u4e00-\u9fa
 _LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 _APPROPRIATION_INCOME_RE = re.compile(r"(?:财政|预算)?拨款(?:本年)?收入")
 _LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六七八九十]+[)）、])")
-_SPACES_RE = re.compile(r"\s+")
 # A part or section heading ("第三部分", "五、"; group `top`) or a sub-heading ("（二）"): one
 # match tells which (they begin with different characters).
 _SECTION_HEADING_RE = re.compile(r"\s*(?:(?P<top>第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)|[(（][一二三四五六七八九十]+[)）])")
@@ -697,10 +700,12 @@ class _Reader:
     def _function_or_economic(self, subject: str) -> str | None:
         # The code and the name after it (at most 7 + 30 characters) end the subject: only its
         # tail need be searched (the look-behind still sees the character before).
-        code = _CODE_SUBJECT_RE.search(subject, max(0, len(subject) - _CODE_SUBJECT_SPAN))
+        code = _CODE_SUBJECT_SCAN_RE.search(subject, max(0, len(subject) - _CODE_SUBJECT_SPAN))
         if code:
             return f"function:{code.group(1)}"
-        compact = _SPACES_RE.sub("", subject)
+        # the subject without its spaces: what `re.sub(r"\s+", "", …)` makes ("\s" is what
+        # `str.isspace` holds true of), by one split and join in C, not a substitution
+        compact = "".join(subject.split())
         if "类" in compact and _CLASS_SUFFIX_RE.search(compact):
             for code, name in self.vocab.classes:
                 if name in compact:
