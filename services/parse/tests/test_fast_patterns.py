@@ -190,3 +190,58 @@ def test_the_digit_pretest_holds_every_digit() -> None:
     digits = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isdigit()]
     assert len(digits) > 700  # (ASCII, full-width, superscripts, circled …)
     assert [c for c in digits if not _MAY_BE_DIGIT_RE.match(c)] == []
+
+
+NUMBERS_AND_WHAT_FOLLOWS = st.lists(
+    st.sampled_from(["1", "2,345", ".5", "-", "20", "万元", "元", "亿元", "亿", "万", "万人", "年", "%", "、", "）", " ", "\n", "增加", "x"]),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(NUMBERS_AND_WHAT_FOLLOWS)
+@example("3 亿元，5 万元。12 万人 7\n元 8")
+def test_the_number_scan_reads_what_follows_each_number_as_a_match_after_it_would(text: str) -> None:
+    import re
+
+    from fiscalwatch.parse.narrative import _AFTER_NUMBER, _NUMBER_AND_AFTER_RE
+
+    after = re.compile(_AFTER_NUMBER)
+    found = list(_NUMBER_AND_AFTER_RE.finditer(text))
+    assert [m.span() for m in found] == [m.span() for m in SCAN_NUMBER_RE.finditer(text)]
+    for m in found:
+        following = after.match(text, m.end())
+        assert m["unit"] == (following["unit"] if following is not None else None)
+        if m["unit"] is not None:
+            assert m.end("unit") == following.end("unit")
+        # a count word follows exactly when the look-ahead's last group is `count`
+        assert (m.lastgroup == "count") == (following is not None and following["unit"] is None)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["该", "本", "此", "基", "项", "目", "项目", "x"]), max_size=14).map("".join))
+@example("基本项目，本项目；该项目此项目")
+def test_the_one_project_scan_finds_what_one_project_re_finds(text: str) -> None:
+    from fiscalwatch.parse.narrative import _ONE_PROJECT_RE, _ONE_PROJECT_SCAN_RE
+
+    assert [m.span() for m in _ONE_PROJECT_SCAN_RE.finditer(text)] == [m.span() for m in _ONE_PROJECT_RE.finditer(text)]
+
+
+def test_a_split_and_join_removes_the_spaces_a_substitution_of_them_removes() -> None:
+    """A subject is stripped of its spaces by `"".join(subject.split())`, for `re.sub(r"\\s+", "", subject)`."""
+    import re
+    import sys
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert "".join(every.split()) == re.sub(r"\s+", "", every)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["1", "20805", "01", "0", "行政", "单位", "，", " ", "\n", "x"]), max_size=14).map("".join), st.integers(0, 12))
+@example("2080501行政单位离退休", 0)
+@example("12080501行政单位 208050行政", 3)
+def test_the_code_subject_scan_finds_what_code_subject_re_finds(text: str, start: int) -> None:
+    from fiscalwatch.parse.narrative import _CODE_SUBJECT_RE, _CODE_SUBJECT_SCAN_RE
+
+    found, expected = _CODE_SUBJECT_SCAN_RE.search(text, start), _CODE_SUBJECT_RE.search(text, start)
+    assert (found and (found.span(), found.group(1))) == (expected and (expected.span(), expected.group(1)))

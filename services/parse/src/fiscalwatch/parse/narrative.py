@@ -21,7 +21,7 @@ from operator import add, itemgetter
 
 import yaml
 
-from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.document import DocumentLine, SourceDocument
 from fiscalwatch.common.model import (
     Amount, Change, Completion, DisclosureKind, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
     unchecked,
@@ -53,7 +53,12 @@ _COUNT_WORDS = (
 # What follows a number, read by one match: a unit (money when it ends within the sentence
 # and is not 亿元), or a count word. No count word begins a unit but 亿 (亿元), and both
 # begin after the same spaces: a count follows exactly when the unit is absent or 亿元.
-_AFTER_NUMBER_RE = re.compile(rf"\s*(?:(?P<unit>{_UNITS})|(?:{_COUNT_WORDS}))")
+_AFTER_NUMBER = rf"\s*(?:(?P<unit>{_UNITS})|(?P<count>{_COUNT_WORDS}))"
+# Every number of the stream and what follows it, found by one scan (rather than a match after
+# each number): the number as `_AMOUNT_RE` finds it, then a look-ahead that reads `_AFTER_NUMBER`
+# there, or nothing (the "|)"), and consumes nothing, so that the scan goes on where
+# `_AMOUNT_RE`'s does and finds the same numbers (tests/test_fast_patterns.py holds it to both).
+_NUMBER_AND_AFTER_RE = re.compile(rf"{_AMOUNT_RE.pattern}(?={_AFTER_NUMBER}|)")
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
 _BASE_YEAR_RE = re.compile(r"(?:与|比|较|同)\s*(20\d\d)\s*年")
 _PRIOR_YEAR_RE = re.compile(r"(?:与|比|较)\s*上(?:一)?年")
@@ -68,6 +73,10 @@ _RATE_AFTER_CHANGE_RE = re.compile(
 )
 _CODE_SUBJECT_RE = re.compile(r"(?<!\d)(\d{7}|\d{5})(?!\d)[^\d，。；]{2,30}$")
 _CODE_SUBJECT_SPAN = 7 + 30 + 2  # the longest match, and "$" before a final newline
+# _CODE_SUBJECT_RE's matches, found by a scan for digits (as for SCAN_NUMBER_RE: the first
+# digit is consumed first, then the look-behind checks the character before it), not an
+# attempt at every character; tests/test_fast_patterns.py holds the two to the same matches.
+_CODE_SUBJECT_SCAN_RE = re.compile(r"(\d(?<!\d.)(?:\d{6}|\d{4}))(?!\d)[^\d，。；]{2,30}$")
 # The levels a sentence names: "一般公共服务支出(类)财政事务(款)行政运行(项)".
 _LEVEL_RE = re.compile(r"([\u4e00-\u9fa5]+?)(?:支出)?\((类|款|项)\)")
 # _LEVEL_RE's matches, found in time linear in the text (tests/test_fast_patterns.py holds the
@@ -81,7 +90,6 @@ _LEVEL_SCAN_RE = re.compile(r"([\u4e00-\u9fa5](?<![\u4e00-\u9fa5].)[\u4e00-\u9fa
 _LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 _APPROPRIATION_INCOME_RE = re.compile(r"(?:财政|预算)?拨款(?:本年)?收入")
 _LIST_MARKER_RE = re.compile(r"^(?:\d{1,2}[、.．]|[(（]?[一二三四五六七八九十]+[)）、])")
-_SPACES_RE = re.compile(r"\s+")
 # A part or section heading ("第三部分", "五、"; group `top`) or a sub-heading ("（二）"): one
 # match tells which (they begin with different characters).
 _SECTION_HEADING_RE = re.compile(r"\s*(?:(?P<top>第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)|[(（][一二三四五六七八九十]+[)）])")
@@ -209,16 +217,23 @@ def _stream(
     # The narrative lines: they print something (their compact form holds a character) and
     # no table claimed them (line n is at index n - 1), picked by one `compress` of the lines
     # (the claimed ones blanked in a copy of the keys: no integer is made per line); then,
-    # of the few left, those no tab or cell boundary makes a table row.
+    # of the few left, those no tab or cell boundary makes a table row (blanked too: the keys
+    # then pick the lines' folded texts as well).
     narrative_keys = keys.copy()
     for number in skip:
         narrative_keys[number - 1] = ""
-    kept = [line for line in compress(lines, narrative_keys) if line.cells is None and "\t" not in line.text]
-    originals = [line.text for line in kept]
+    numbers, originals, pages, cells = _fields(lines, narrative_keys)
+    # (most documents print no tab and know no cells outside their tables: one test of all
+    # the lines, in C, tells, and the lines are then picked once)
+    if cells.count(None) < len(cells) or "\t" in "".join(originals):
+        for number, text, line_cells in zip(numbers, originals, cells):
+            if line_cells is not None or "\t" in text:
+                narrative_keys[number - 1] = ""
+        numbers, originals, pages, cells = _fields(lines, narrative_keys)
     # folding is one character for one, and turns no space into anything else nor
     # anything else into a space: the stream is folded parts, stripped as printed
     if folded_lines is not None:
-        parts = [folded_lines[line.number - 1].strip() for line in kept]
+        parts = list(map(str.strip, compress(folded_lines, narrative_keys)))
     else:
         parts = [fold(text.strip()) for text in originals]
     lengths = list(map(len, parts))
@@ -239,7 +254,7 @@ def _stream(
             parts[k] = "\n" + folded
             breaks_before[k] += 1
         if _is_heading_folded(folded, marker):
-            headings.append(kept[k].number)
+            headings.append(numbers[k])
             parts[k] += "\n"
             if k + 1 < len(parts):
                 breaks_before[k + 1] += 1
@@ -248,11 +263,18 @@ def _stream(
     return _Stream(
         text="".join(parts),
         starts=starts,
-        numbers=[line.number for line in kept],
-        pages=[line.page for line in kept],
+        numbers=numbers,
+        pages=pages,
         originals=originals,
         headings=headings,
     )
+
+
+def _fields(lines: tuple[DocumentLine, ...], keys: list[str]) -> list[list]:
+    """The numbers, texts, pages and cells of the lines whose key holds a character, a list
+    each: one `compress` and one `zip` (in C), not a Python loop per line for each field."""
+    picked = list(compress(lines, keys))
+    return list(map(list, zip(*picked))) if picked else [[], [], [], []]
 
 
 def _positions(text: str, characters: str) -> list[int]:
@@ -349,7 +371,7 @@ class _Reader:
         # Every number in the stream, found by one scan: no number goes on across a sentence's
         # end (no sentence end is a character of one), so a sentence's numbers are those of
         # the stream between its start and end, as a scan of the sentence would find them.
-        numbers = list(_AMOUNT_RE.finditer(text))
+        numbers = list(_NUMBER_AND_AFTER_RE.finditer(text))
         self.number_spans = list(map(_match_span, numbers))
         number_starts = list(map(_match_start, numbers))
         first = 0  # the first number not in an earlier sentence
@@ -381,10 +403,9 @@ class _Reader:
             number_start, after = match.span()
             if number_start < position:
                 continue  # already read as part of a claim
-            following = _AFTER_NUMBER_RE.match(text, after)
-            printed_unit = following["unit"] if following is not None else None
+            printed_unit = match["unit"]  # (what follows it: `_NUMBER_AND_AFTER_RE` read that too)
             # (the unit is the amount's only when it ends within the sentence)
-            if printed_unit is None or printed_unit == "亿元" or following.end() > end:
+            if printed_unit is None or printed_unit == "亿元" or match.end("unit") > end:
                 # a change without its unit ends its clause, after a fact ("各减少1,188.52，")
                 if (
                     self.facts
@@ -393,7 +414,7 @@ class _Reader:
                 ):
                     position = self._position
                     continue
-                counted = following is not None and printed_unit in (None, "亿元")
+                counted = printed_unit == "亿元" or match.lastgroup == "count"
                 if (
                     counted
                     or self._is_marker(text, number_start)
@@ -406,7 +427,7 @@ class _Reader:
             prefix = self._clause_before(start, number_start)
             unit = Unit.WAN_YUAN if printed_unit == "万元" else Unit.YUAN
             amount = self._amount(raw, unit, number_start)
-            claim_end = following.end()
+            claim_end = match.end("unit")
             self.understood.append((number_start, claim_end))
             direction = self._direction(prefix)
             if direction is not None:
@@ -679,10 +700,12 @@ class _Reader:
     def _function_or_economic(self, subject: str) -> str | None:
         # The code and the name after it (at most 7 + 30 characters) end the subject: only its
         # tail need be searched (the look-behind still sees the character before).
-        code = _CODE_SUBJECT_RE.search(subject, max(0, len(subject) - _CODE_SUBJECT_SPAN))
+        code = _CODE_SUBJECT_SCAN_RE.search(subject, max(0, len(subject) - _CODE_SUBJECT_SPAN))
         if code:
             return f"function:{code.group(1)}"
-        compact = _SPACES_RE.sub("", subject)
+        # the subject without its spaces: what `re.sub(r"\s+", "", …)` makes ("\s" is what
+        # `str.isspace` holds true of), by one split and join in C, not a substitution
+        compact = "".join(subject.split())
         if "类" in compact and _CLASS_SUFFIX_RE.search(compact):
             for code, name in self.vocab.classes:
                 if name in compact:
@@ -770,7 +793,7 @@ class _Reader:
             ):
                 return ("other", "")
             return coded, self._scope(subject, coded)
-        if not topic_only and "项目" in sentence and _ONE_PROJECT_RE.search(_before(sentence, subject) + subject):
+        if not topic_only and "项目" in sentence and _ONE_PROJECT_SCAN_RE.search(_before(sentence, subject) + subject):
             # "2026年拟安排该项目一般公共预算2,134.87万元（含上年结转750.00万元）": one project's
             # funds, not the department's 财政拨款 or 上年结转
             return ("other", "")
@@ -805,6 +828,12 @@ class _Reader:
 
 
 _ONE_PROJECT_RE = re.compile(r"该项目|(?<!基)本项目|此项目")
+# _ONE_PROJECT_RE's matches, found by a scan for their first characters (a pattern that begins
+# with a character class is scanned for it; _ONE_PROJECT_RE, with a look-behind first in one
+# branch, is tried at every character): the look-behind, after the first character, checks
+# the two before ("基本" only when that character is 本). tests/test_fast_patterns.py holds the
+# two to the same matches.
+_ONE_PROJECT_SCAN_RE = re.compile(r"[该本此](?<!基本)项目")
 
 
 def _before(sentence: str, subject: str) -> str:
