@@ -86,6 +86,19 @@ def settle_by_parents(
         ambiguous = [k for k in kids if len(candidates.get(k, ())) > 1]
         if not ambiguous or not row_cells[parent]:
             continue
+        target = row_cells[parent]
+        tolerance = cent * max(1, len(kids))
+        # The cells as placed are every row's first choice: when they add up, the search
+        # would stop at its first combination, and nothing changes. (Tested first: the
+        # common case, before the search's inputs are made.)
+        sums: dict[int, int] = {}
+        for k in kids:
+            for pos, value in row_cells[k].items():
+                sums[pos] = sums.get(pos, 0) + value
+        if sums == target or all(
+            abs(sums.get(c, 0) - target.get(c, 0)) <= tolerance for c in sums.keys() | target.keys()
+        ):
+            continue
         options = [candidates[k][:MAX_CHOICES_PER_ROW] for k in ambiguous]
         total = 1
         for option in options:
@@ -97,19 +110,7 @@ def settle_by_parents(
             if k not in ambiguous:
                 for pos, value in row_cells[k].items():
                     fixed[pos] = fixed.get(pos, 0) + value
-        target = row_cells[parent]
         values = [row_values[k] for k in ambiguous]
-        tolerance = cent * max(1, len(kids))
-        # The cells as placed are every row's first choice: when they add up, the search
-        # would stop at its first combination, and nothing changes.
-        sums = dict(fixed)
-        for option, values_of_row in zip(options, values):
-            for pos, value in zip(option[0], values_of_row):
-                sums[pos] = sums.get(pos, 0) + value
-        if sums == target or all(
-            abs(sums.get(c, 0) - target.get(c, 0)) <= tolerance for c in sums.keys() | target.keys()
-        ):
-            continue
         best = _best_choice(options, values, fixed, target, tolerance)
         for k, positions in zip(ambiguous, best):
             rows[k].cells = dict(zip(positions, rows[k].values))

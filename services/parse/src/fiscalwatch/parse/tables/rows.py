@@ -72,31 +72,14 @@ def starts_with_code(tokens: list[Token]) -> bool:
     return first is not None and (is_code(first.folded) or is_project_code(first.folded))
 
 
-def _is_code_only(items: list[Token]) -> bool:
-    """A line (its non-empty tokens) holding only a code (function, economic, unit or project
-    code): part of a wrapped row, never its values."""
-    return len(items) == 1 and (
-        (items[0].folded.isdigit() and 3 <= len(items[0].folded) <= 7) or is_project_code(items[0].folded)
-    )
-
-
-def trailing_numbers(tokens: list[Token], items: list[Token] | None = None) -> int:
-    """How many of the line's last non-empty tokens are values (a lone code is not).
-    `items`: `nonempty(tokens)`, when the caller has them."""
-    if items is None:
-        items = nonempty(tokens)
-    if _is_code_only(items):
-        return 0
-    count = 0
-    for token in reversed(items):
-        if token.kind != "number":
-            break
-        count += 1
-    if count == 1 and count < len(items):
-        last = items[-1].folded
-        if last.isdigit() and len(last) in UNIT_CODE_LENGTHS:
-            return 0  # "政策管理 737001": a budget unit code ending a wrapped line, not a value
-    return count
+def ends_with_values(items: list[Token]) -> bool:
+    """Whether a line (its non-empty tokens, the last of them a number) ends with values: a
+    lone code does not (part of a wrapped row), nor does a budget unit code after a word
+    ("政策管理 737001": a unit code ending a wrapped line, not a value)."""
+    last = items[-1].folded
+    if len(items) == 1:  # a lone function, economic, unit or project code
+        return not ((last.isdigit() and 3 <= len(last) <= 7) or is_project_code(last))
+    return not (items[-2].kind != "number" and last.isdigit() and len(last) in UNIT_CODE_LENGTHS)
 
 
 def has_ordinal(text: str) -> bool:
@@ -139,16 +122,12 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
     values = [t for t in run_tokens if t.kind == "number"] if tab else run_tokens
     body = items[start : end - run]
     unit_code, unit_name = None, ""
-    # a budget-unit code inside the row: a 3- or 6-digit number followed by the unit's name
-    for i, token in enumerate(body):
-        if (
-            i > 0
-            and token.folded.isdigit()
-            and len(token.folded) in UNIT_CODE_LENGTHS
-            and i + 1 < len(body)
-            and body[i + 1].kind == "text"
-        ):
-            unit_code = token.folded
+    # a budget-unit code inside the row: a 3- or 6-digit number after the row's name, followed
+    # by the unit's name (so neither the first word nor the last: a short body has none)
+    for i in range(1, len(body) - 1):
+        folded = body[i].folded
+        if folded.isdigit() and len(folded) in UNIT_CODE_LENGTHS and body[i + 1].kind == "text":
+            unit_code = folded
             unit_name = "".join([t.text for t in body[i + 1 :]])
             body = body[:i]
             break
@@ -159,11 +138,9 @@ def parse_detail_row(tokens: list[Token], free_text: bool, tab: bool) -> RawRow:
         value_tokens = {id(t) for t in run_tokens}  # (with the rates among them)
         last_text = max((t.column for t in items if t.line == line and id(t) not in value_tokens), default=-1)
         value_cells = [t for t in tokens if t.line == line and t.column > last_text]
-    # (made once, with every field it has: a row is made for every row of every table)
-    return RawRow(
-        tokens=tokens, code=code, label_parts=body, unit_code=unit_code, unit_name=unit_name,
-        values=values, value_cells=value_cells,
-    )
+    # (made once, with every field it has, in the fields' order: a row is made for every row
+    # of every table, and keywords cost the call nearly twice as much)
+    return RawRow(tokens, code, body, unit_code, unit_name, None, values, value_cells)
 
 
 def _is_percent_cell(token: Token) -> bool:
