@@ -245,3 +245,22 @@ def test_the_code_subject_scan_finds_what_code_subject_re_finds(text: str, start
 
     found, expected = _CODE_SUBJECT_SCAN_RE.search(text, start), _CODE_SUBJECT_RE.search(text, start)
     assert (found and (found.span(), found.group(1))) == (expected and (expected.span(), expected.group(1)))
+
+
+def test_a_word_is_told_from_a_number_by_comparisons_as_by_its_first_character() -> None:
+    """`word >= ":" or word < "-"` (tokens, reader) passes only words whose first character is
+    not in NUMBER_FIRST; the ones it lets through that are ("." and "/") come out text."""
+    import sys
+
+    from fiscalwatch.parse.tables.text import NUMBER_FIRST, flat_tokens, tab_tokens
+
+    for c in map(chr, range(sys.maxunicode + 1)):
+        for word in (c, c + "1", c + "批"):
+            if word >= ":" or word < "-":
+                assert c not in NUMBER_FIRST
+            else:
+                assert c in NUMBER_FIRST or c in "./"
+    for word in (".", ".5", "/", "/2", "./3", ".5批"):
+        assert [t.kind for t in flat_tokens(word, 1)] == ["text"]
+        assert [t.kind for t in flat_tokens("合计 " + word, 1)] == ["text", "text"]
+        assert [t.kind for t in tab_tokens(word + "\t1", 1)] == ["text", "number"]

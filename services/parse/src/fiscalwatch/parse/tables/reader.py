@@ -43,7 +43,6 @@ from fiscalwatch.parse.tables.rows import (
 from fiscalwatch.parse.tables.segment import Region, number_of, number_of_key, unit_of_key
 from fiscalwatch.parse.tables.templates import ColumnSet, ColumnSpec, TemplateSpec
 from fiscalwatch.parse.tables.text import (
-    NUMBER_FIRST,
     Token,
     is_code,
     is_project_code,
@@ -270,7 +269,7 @@ def read_region(
             folded = remaining_folded[position] if remaining_folded is not None else None
             if tab:
                 tokens = tab_tokens(text, line.number, line.page, line.cells, folded)
-            elif folded is not None and len(key) == len(folded) and key[0] not in NUMBER_FIRST:
+            elif folded is not None and len(key) == len(folded) and (key >= ":" or key < "-"):  # (not in NUMBER_FIRST, in C)
                 # one word of text, alone on its line (most lines of a flattened header): its
                 # token, as `flat_tokens` makes it, made here (a line that folds to its compact
                 # form holds no space: the word is the line)

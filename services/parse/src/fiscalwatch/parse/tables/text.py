@@ -172,6 +172,11 @@ def is_tab_line(text: str) -> bool:
 
 
 NUMBER_FIRST = frozenset("0123456789-")  # a number (and so a "number" token) starts so
+# `word >= ":" or word < "-"` holds of a word whose first character sorts after
+# "9" or before "-", and so is not in NUMBER_FIRST: told by two comparisons in C, without
+# making the first character a string of its own (`word[0]` of a Chinese word makes one).
+# A word it lets through that starts with "." or "/" (between "-" and "0") is read as text
+# by the number tests that follow, as NUMBER_FIRST would have it.
 _new_token = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
 _NUMBER_WORD_RE = re.compile(NUMBER)
 
@@ -194,7 +199,7 @@ def tab_tokens(text: str, line: int, page: int | None = None, cells=None, folded
         key = "".join(folded.split())  # `compact(p)`
         # a cell that holds a number starts with a digit or a sign once folded
         # (a number prints no space inside it: `_NUMBER_CELL_RE` is `\s*NUMBER\s*`)
-        if key[0] not in NUMBER_FIRST or (len(key) != len(folded) and len(key) != len(folded.strip())):
+        if key >= ":" or key < "-" or (len(key) != len(folded) and len(key) != len(folded.strip())):
             append(_new_token(Token, (p.strip(), "text", line, i, page, key, None, 0)))
         elif key.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(key) if len(key) <= MAX_UNIT_DIGITS else None
@@ -219,7 +224,7 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
         # code: its one token, made at once (a word folds to one of the same length, and
         # spaces to spaces, so the printed word is the line stripped).
         word = words[0]
-        if word[0] not in NUMBER_FIRST:
+        if word >= ":" or word < "-":  # (`word[0] not in NUMBER_FIRST`, in C: see there)
             return [_new_token(Token, (text.strip() if folded != text else word, "text", line, 0, page, word, None, 0))]
         if word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
@@ -234,7 +239,7 @@ def flat_tokens(text: str, line: int, page: int | None = None, folded: str | Non
     tokens: list[Token] = []
     append = tokens.append
     for word, printed in zip(words, printed_words):
-        if word[0] not in NUMBER_FIRST:  # no leading number to split off: one text token
+        if word >= ":" or word < "-":  # not in NUMBER_FIRST (in C): one text token
             append(_new_token(Token, (printed, "text", line, len(tokens), page, word, None, 0)))
         elif word.isdecimal():  # (a code, or a whole amount: `_word_number`, inline)
             units = int(word) if len(word) <= MAX_UNIT_DIGITS else None
