@@ -653,8 +653,7 @@ def _section_rows_flat(items: list[Token], known: Callable[[str], bool], later: 
     rows = []
     proposed = 0  # segments go left to right: each after the section of the one before
     for label, values in split_sections_flat(items, known):
-        text = label_key_of_compact("".join(map(folded_of, label)))  # (`label_key` of their text)
-        section = proposed = _section_for(text, proposed, later)
+        section = proposed = _section_for(label, proposed, later)
         proposed += 1
         code = None
         tokens_of_row = label + values
@@ -687,15 +686,16 @@ def _later_sections(template: TemplateSpec, count: int) -> tuple[re.Pattern[str]
     )
 
 
-def _section_for(label: str, proposed: int, later: tuple[re.Pattern[str] | None, ...]) -> int:
-    """The section a flattened segment belongs to: the proposed one (segments go left to
-    right), unless its label is known to belong to a later section and not to the proposed
-    one. `later`: `_later_sections(template, section_count)`."""
+def _section_for(label: list[Token], proposed: int, later: tuple[re.Pattern[str] | None, ...]) -> int:
+    """The section a flattened segment (its label tokens) belongs to: the proposed one
+    (segments go left to right), unless its label is known to belong to a later section and
+    not to the proposed one. `later`: `_later_sections(template, section_count)`."""
     proposed = min(proposed, len(later) - 1)
     pattern = later[proposed]
-    if not label or pattern is None:
+    if pattern is None:  # (no later section: the label's key is not needed)
         return proposed
-    found = pattern.fullmatch(label)
+    text = label_key_of_compact("".join(map(folded_of, label)))  # (`label_key` of their text)
+    found = pattern.fullmatch(text) if text else None
     return int(found.lastgroup[1:]) if found else proposed
 
 
