@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from itertools import compress
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
@@ -569,6 +570,12 @@ def _read_sections(
     table.section_keys = [
         template.sections[min(s, len(template.sections) - 1)].key for s in range(section_count)
     ]
+    known_row = template.known_row_re.fullmatch
+
+    def known(text: str) -> bool:
+        return known_row(label_key_of_compact(text)) is not None
+
+    later = _later_sections(template, section_count)
     previous: RawRow | None = None
     for data in data_lines:
         tokens = data.tokens
@@ -583,7 +590,7 @@ def _read_sections(
                 previous.label_parts.append(items[0])  # a label wrapped onto its own line
                 previous.tokens.append(items[0])
                 continue
-            rows = _section_rows_flat(tokens, template, section_count)
+            rows = _section_rows_flat(items, known, later)
         for row in rows:
             if row.label_parts or row.values or row.line_number is not None or row.code:
                 table.rows.append(row)
@@ -638,47 +645,56 @@ def is_code_cell(token: Token) -> bool:
     return token.kind == "number" and token.folded.isdigit() and len(token.folded) in (3, 5, 7)
 
 
-def _section_rows_flat(tokens: list[Token], template: TemplateSpec, section_count: int) -> list[RawRow]:
+def _section_rows_flat(items: list[Token], known: Callable[[str], bool], later: tuple[re.Pattern[str] | None, ...]) -> list[RawRow]:
+    """`items`: a line's non-empty tokens; `known`: whether a label (compact) is one the
+    template knows; `later`: `_later_sections(template, section_count)`."""
     rows = []
-    current = 0
-    known_row = template.known_row_re.fullmatch
-
-    def known(text: str) -> bool:
-        return known_row(label_key_of_compact(text)) is not None
-
-    for k, (label, values) in enumerate(split_sections_flat(tokens, known)):
-        text = label_key_of_compact("".join(map(folded_of, label)))  # (`label_key` of their text)
-        section = current if k == 0 else current + 1
-        section = _section_for(text, template, section, section_count)
-        current = section
+    proposed = 0  # segments go left to right: each after the section of the one before
+    for label, values in split_sections_flat(items, known):
+        section = proposed = _section_for(label, proposed, later)
+        proposed += 1
         code = None
-        tokens_of_row = [*label, *values]
+        tokens_of_row = label + values
         if label and is_code_cell(label[0]):
             code = label[0].folded
             label = label[1:]
+        # (the segment's own lists: split_sections_flat made them for this row)
         rows.append(
             RawRow(
-                tokens=tokens_of_row, code=code, label_parts=list(label), values=list(values),
+                tokens=tokens_of_row, code=code, label_parts=label, values=values,
                 section=section, cells=dict(enumerate(values)),
             )
         )
     return rows
 
 
-def _section_for(label: str, template: TemplateSpec, proposed: int, count: int) -> int:
-    """The section a flattened segment belongs to: the proposed one (segments go left to
-    right), unless its label is known to belong to a later section."""
-    proposed = min(proposed, count - 1)
-    sections = template.sections
-    if not label:
+@lru_cache(maxsize=64)
+def _later_sections(template: TemplateSpec, count: int) -> tuple[re.Pattern[str] | None, ...]:
+    """For each section p a segment may be proposed for, the row patterns of sections p, p + 1,
+    … (of the first `count`) as one alternation whose group names the first that matches
+    ("s2"): one regex run per segment instead of one per section. None for a p no later
+    section can take a segment from (the last section, or past the template's sections).
+    (Templates hash by identity: the cache costs a lookup, not a hash of every spec.)"""
+    sections = template.sections[:count]
+    return tuple(
+        re.compile("|".join(f"(?P<s{s}>{sections[s].row_re.pattern})" for s in range(p, len(sections))))
+        if p < len(sections) - 1
+        else None
+        for p in range(count)
+    )
+
+
+def _section_for(label: list[Token], proposed: int, later: tuple[re.Pattern[str] | None, ...]) -> int:
+    """The section a flattened segment (its label tokens) belongs to: the proposed one
+    (segments go left to right), unless its label is known to belong to a later section and
+    not to the proposed one. `later`: `_later_sections(template, section_count)`."""
+    proposed = min(proposed, len(later) - 1)
+    pattern = later[proposed]
+    if pattern is None:  # (no later section: the label's key is not needed)
         return proposed
-    spec = sections[min(proposed, len(sections) - 1)]
-    if spec.row_re.fullmatch(label):
-        return proposed
-    for s in range(proposed + 1, count):
-        if sections[min(s, len(sections) - 1)].row_re.fullmatch(label):
-            return s
-    return proposed
+    text = label_key_of_compact("".join(map(folded_of, label)))  # (`label_key` of their text)
+    found = pattern.fullmatch(text) if text else None
+    return int(found.lastgroup[1:]) if found else proposed
 
 
 # --- notes ----------------------------------------------------------------------------------

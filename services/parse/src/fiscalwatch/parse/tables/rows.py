@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fiscalwatch.parse.numbers import PERCENT_RE
-from fiscalwatch.parse.tables.text import Token, compact, folded_of, is_code, is_project_code, label_key_of_compact, line_of
+from fiscalwatch.parse.tables.text import Token, compact, folded_of, is_code, is_project_code, kind_of, label_key_of_compact, line_of
 
 _ORDINAL_START_RE = re.compile(r"^(?:[一二三四五六七八九十廿]{1,3}、|\([一二三四五六七八九十廿]{1,3}\))")
 UNIT_CODE_LENGTHS = (3, 6)
@@ -165,30 +165,34 @@ def _split_bracketed_code(token: Token) -> list[Token]:
     ]
 
 
-def split_sections_flat(tokens: list[Token], known_label=lambda text: False) -> list[tuple[list[Token], list[Token]]]:
-    """A flattened summary line as (label tokens, value tokens) segments, in order. A new
-    segment starts after values, at an ordinal ("二、项目支出"), at a code followed by its
-    name ("204 公共安全支出"), or at a label the template knows ("支出类别分类")."""
+def split_sections_flat(items: list[Token], known_label=lambda text: False) -> list[tuple[list[Token], list[Token]]]:
+    """A flattened summary line (its non-empty tokens) as (label tokens, value tokens)
+    segments, in order. A new segment starts after values, at an ordinal ("二、项目支出"), at a
+    code followed by its name ("204 公共安全支出"), or at a label the template knows ("支出类别分类")."""
     segments: list[tuple[list[Token], list[Token]]] = []
     label: list[Token] = []
     values: list[Token] = []
-    items = nonempty(tokens)
-    for i, token in enumerate(items):
-        followed_by_text = i + 1 < len(items) and items[i + 1].kind == "text"
-        is_label_code = token.kind == "number" and is_code(token.folded) and followed_by_text
-        if token.kind == "text" or is_label_code:
-            label_code_before = len(label) == 1 and label[0].kind == "number"
+    kinds = list(map(kind_of, items))  # (in C: each token with its kind and the next one's, below)
+    next_kinds = kinds[1:]
+    next_kinds.append("")
+    for token, kind, next_kind in zip(items, kinds, next_kinds):
+        if kind == "text":
+            # (the label tests only when the segment has a label and no values yet: the
+            # label may then go on, unless it is a code alone, whose name this is)
             starts_new = values or (
                 label
-                and not label_code_before
-                and (is_label_code or has_ordinal_compact(token.folded) or known_label(token.folded))
+                and not (len(label) == 1 and label[0].kind == "number")
+                and (_ORDINAL_START_RE.match(token.folded) or known_label(token.folded))
             )
-            if starts_new:
-                segments.append((label, values))
-                label, values = [], []
-            label.append(token)
+        elif next_kind == "text" and is_code(token.folded):  # a code followed by its name
+            starts_new = values or (label and not (len(label) == 1 and label[0].kind == "number"))
         else:
             values.append(token)
+            continue
+        if starts_new:
+            segments.append((label, values))
+            label, values = [], []
+        label.append(token)
     if label or values:
         segments.append((label, values))
     return segments
