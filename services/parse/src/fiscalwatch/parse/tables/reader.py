@@ -13,7 +13,7 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import compress
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Identity, SourceRef, Unit, UnreadLine, unchecked
@@ -65,15 +65,14 @@ _TOTAL_ENDS = tuple(_TOTAL_LABELS)
 _NOTE_CONTINUATION_RE = re.compile(r"^\d{1,2}[.、]\D")
 
 
-# DataLine(...) and Token(...) made without the named tuples' Python-level __new__
+# Token(...) made without the named tuple's Python-level __new__
 _new_tuple = tuple.__new__
 
-
-class DataLine(NamedTuple):  # a tuple: cheap to make, one per table line
-    tokens: list[Token]
-    # cells known (tab-separated or from the format reader), empties kept; a line that is not
-    # has only the words it prints (no empty tokens)
-    tab: bool
+# A table line as read: (its tokens, whether they are cells). Cells are known (tab-separated
+# or from the format reader), empties kept; a line that is not has only the words it prints
+# (no empty tokens). A plain tuple, unpacked where read: one is made per table line, and a
+# named tuple costs several times as much to make and free.
+DataLine = tuple[list[Token], bool]
 
 
 @dataclass
@@ -284,7 +283,7 @@ def read_region(
                 consumed.add(line.number)
                 continue
         if data_lines or _is_data_start(tokens, template, tokens_after):
-            data_lines.append(_new_tuple(DataLine, (tokens, tab)))
+            data_lines.append((tokens, tab))
         else:
             header_lines.append(tokens)
             header_keys.add(key)
@@ -336,11 +335,11 @@ def _drop_sequence_numbers(header_lines: list[list[Token]], data_lines: list[Dat
         return data_lines
     dropped = []
     for data in data_lines:
-        tokens = data.tokens
-        if data.tab and column < len(tokens) and tokens[column].folded.isdigit() and len(tokens[column].folded) <= 4:
+        tokens, tab = data
+        if tab and column < len(tokens) and tokens[column].folded.isdigit() and len(tokens[column].folded) <= 4:
             number = tokens[column]
             blank = Token("", "empty", number.line, number.column, number.page, "")
-            data = DataLine([*tokens[:column], blank, *tokens[column + 1 :]], data.tab)
+            data = ([*tokens[:column], blank, *tokens[column + 1 :]], tab)
         dropped.append(data)
     return dropped
 
@@ -370,8 +369,9 @@ def _join_split_codes(
         return data_lines
     joined = []
     for data in data_lines:
-        parts = data.tokens[start : start + width]
-        if not data.tab or len(parts) < width:
+        row_tokens, tab = data
+        parts = row_tokens[start : start + width]
+        if not tab or len(parts) < width:
             joined.append(data)
             continue
         printed = [k for k, t in enumerate(parts) if t.kind != "empty"]
@@ -388,8 +388,7 @@ def _join_split_codes(
         first = parts[0]
         whole = Token(code, "number", first.line, first.column, first.page, code, int(code))
         blanks = [Token("", "empty", t.line, t.column, t.page, "") for t in parts[1:]]
-        tokens = [*data.tokens[:start], whole, *blanks, *data.tokens[start + width :]]
-        joined.append(DataLine(tokens, data.tab))
+        joined.append(([*row_tokens[:start], whole, *blanks, *row_tokens[start + width :]], tab))
     return joined
 
 
@@ -577,13 +576,12 @@ def _read_sections(
 
     later = _later_sections(template, section_count)
     previous: RawRow | None = None
-    for data in data_lines:
-        tokens = data.tokens
-        items = nonempty(tokens) if data.tab else tokens
+    for tokens, tab in data_lines:
+        items = nonempty(tokens) if tab else tokens
         if not items:
             continue
         table.consumed.add(items[0].line)
-        if starts and data.tab:
+        if starts and tab:
             rows = _section_rows_tab(tokens, starts, line_number_cols, widths)
         else:
             if len(items) == 1 and items[0].kind == "text" and previous is not None and len(items[0].folded) <= 4 and not has_ordinal_compact(items[0].folded):
@@ -658,13 +656,9 @@ def _section_rows_flat(items: list[Token], known: Callable[[str], bool], later: 
         if label and is_code_cell(label[0]):
             code = label[0].folded
             label = label[1:]
-        # (the segment's own lists: split_sections_flat made them for this row)
-        rows.append(
-            RawRow(
-                tokens=tokens_of_row, code=code, label_parts=label, values=values,
-                section=section, cells=dict(enumerate(values)),
-            )
-        )
+        # (the segment's own lists: split_sections_flat made them for this row; every field
+        # given in order, as `rows.parse_detail_row` makes its rows: keywords cost nearly twice)
+        rows.append(RawRow(tokens_of_row, code, label, None, "", None, values, None, section, dict(enumerate(values))))
     return rows
 
 
