@@ -1,12 +1,15 @@
-"""Making a document's lines pauses the cyclic garbage collector (`collector_paused`) and
-gives it back as it found it."""
+"""`collector_paused` gives the cyclic garbage collector back as it found it: resumed after
+the last of overlapping pauses, left off when it was off; a document's lines are made with
+it paused."""
 
 from __future__ import annotations
 
 import gc
+import threading
 
 import pytest
 
+from fiscalwatch.common.collector import collector_paused
 from fiscalwatch.common.document import SourceDocument, _plain_lines
 
 
@@ -37,7 +40,49 @@ def test_lines_are_made_with_the_collector_paused_and_resumed_after():
     assert gc.isenabled()
 
 
-def test_a_collector_the_program_disabled_stays_disabled():
+def test_a_collector_the_program_disabled_stays_disabled_when_lines_are_made():
     gc.disable()
     SourceDocument.from_text("a.txt", "一\n二\n")
     assert not gc.isenabled()
+
+
+def test_paused_inside_and_resumed_after():
+    gc.enable()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer one resumes it
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_collector_the_program_disabled_stays_disabled():
+    gc.disable()
+    with collector_paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_overlapping_pauses_in_threads_resume_it_when_the_last_ends():
+    gc.enable()
+    first_in, second_done, states = threading.Event(), threading.Event(), []
+
+    def first():
+        with collector_paused():
+            first_in.set()
+            second_done.wait(5)
+            states.append(("first, after the second ended", gc.isenabled()))
+
+    def second():
+        first_in.wait(5)
+        with collector_paused():
+            pass
+        second_done.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert states == [("first, after the second ended", False)]
+    assert gc.isenabled()
