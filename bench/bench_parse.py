@@ -83,8 +83,9 @@ def main(paths: list[Path], repeat: int = 40, show_stages: bool = False) -> int:
 
         def parse() -> None:
             disclosure = parse_document(SourceDocument.from_bytes(path.name, raw))  # noqa: F841
-            # with the result alive, the young collection a parse leaves for later (it pauses
-            # the collector: `core.collector_paused`), so that its cost is timed, not deferred
+            # with the result alive, the young collection a parse leaves for later (the lines
+            # and the parse are made with the collector paused: `common.collector`), so that
+            # its cost is timed, not deferred
             gc.collect(0)
 
         parse()  # warm caches (templates, compiled patterns) outside the timing
