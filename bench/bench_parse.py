@@ -54,13 +54,13 @@ def best_of_alternating(first, second, repeat: int) -> tuple[float, float]:
 def stages(path: Path, raw: bytes, repeat: int) -> str:
     """Each stage of `parse_document` timed alone, in ms (as core.parse_document runs them)."""
     doc = SourceDocument.from_bytes(path.name, raw)
-    folded, keys = fold_and_compact_lines([line.text for line in doc.lines])
+    folded, keys = fold_and_compact_lines(list(doc.texts))
     metadata = extract_metadata(doc, keys)
     tables = extract_tables(doc, metadata, keys, folded)
     codes = function_codes(tables.tables)
     timed = {
         "text": best_of(lambda: SourceDocument.from_bytes(path.name, raw), repeat),
-        "fold": best_of(lambda: fold_and_compact_lines([line.text for line in doc.lines]), repeat),
+        "fold": best_of(lambda: fold_and_compact_lines(list(doc.texts)), repeat),
         "metadata": best_of(lambda: extract_metadata(doc, keys), repeat),
         "tables": best_of(lambda: extract_tables(doc, metadata, keys, folded), repeat),
         "narrative": best_of(
@@ -83,9 +83,9 @@ def main(paths: list[Path], repeat: int = 40, show_stages: bool = False) -> int:
 
         def parse() -> None:
             disclosure = parse_document(SourceDocument.from_bytes(path.name, raw))  # noqa: F841
-            # with the result alive, the young collection a parse leaves for later (the lines
-            # and the parse are made with the collector paused: `common.collector`), so that
-            # its cost is timed, not deferred
+            # with the result alive, the young collection a parse leaves for later (it runs
+            # with the collector paused: `parse.collector`), so that its cost is timed, not
+            # deferred
             gc.collect(0)
 
         parse()  # warm caches (templates, compiled patterns) outside the timing

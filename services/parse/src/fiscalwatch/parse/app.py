@@ -47,7 +47,7 @@ def create(settings: Settings | None = None) -> Service:
         document, disclosure = await asyncio.to_thread(read_and_parse, found.name, data, found.media_type)
         if document.media_type != "text/plain":
             # Validation reads the text too (placeholders, names): it gets the lines as read here.
-            await store_lines(service.broker, found.sha256, [line.text for line in document.lines])
+            await store_lines(service.broker, found.sha256, list(document.texts))
         parsed = DisclosureParsed(identity=DisclosureIdentity.of(disclosure), disclosure=disclosure)
         await publish(service.broker, Subjects.PARSED, envelope(
             parsed, source="parse", type_=Subjects.PARSED, id_parts=(found.sha256,), subject=found.sha256))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from itertools import compress
 
-from fiscalwatch.common.collector import collector_paused
+from fiscalwatch.parse.collector import collector_paused
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, Table, UnreadLine, unchecked
@@ -56,7 +56,7 @@ def _reasons_outside(doc: SourceDocument, lines: list[int], tables: TableExtract
         k = bisect_right(starts, n) - 1  # the last caption before line n
         e = bisect_left(ends, n) - 1  # the last end before it
         if k >= 0 and (e < 0 or ends[e] < starts[k]):
-            reasons.append(f"number in a table no standard template describes: {doc.lines[starts[k] - 1].text.strip()} (line {starts[k]})")
+            reasons.append(f"number in a table no standard template describes: {doc.texts[starts[k] - 1].strip()} (line {starts[k]})")
         else:
             reasons.append(_UNREAD_REASON)
     return reasons
@@ -70,7 +70,7 @@ def parse_document(doc: SourceDocument) -> Disclosure:
 def _parse(doc: SourceDocument) -> Disclosure:
     # Every line folded, and compact, once (each in one pass over the text): all readers
     # read them.
-    folded_lines, keys = fold_and_compact_lines([line.text for line in doc.lines])
+    folded_lines, keys = fold_and_compact_lines(list(doc.texts))
     metadata = extract_metadata(doc, keys)
     tables = extract_tables(doc, metadata, keys, folded_lines)
     narrative = extract_facts(
@@ -96,7 +96,7 @@ def _parse(doc: SourceDocument) -> Disclosure:
     outside = [n for n in sorted(printing) if search(folded_lines[n - 1])]
     reasons = _reasons_outside(doc, outside, tables, narrative) if outside else []
     unread += [
-        unchecked(UnreadLine, {"line": n, "text": doc.lines[n - 1].text, "reason": reason})
+        unchecked(UnreadLine, {"line": n, "text": doc.texts[n - 1], "reason": reason})
         for n, reason in zip(outside, reasons)
     ]
     found = tuple(t.template_id for t in tables.tables)

@@ -67,7 +67,7 @@ _REGION_RE = re.compile(rf"^((?:[{_CJK}]{{2,6}}?省)?[{_CJK}]{{2,5}}?市(?:[{_CJ
 
 def extract_metadata(doc: SourceDocument, keys: list[str] | None = None) -> Metadata:
     """`keys`: `compact` of every line's text, when the caller has them already."""
-    every_line = keys if keys is not None else compact_lines([line.text for line in doc.lines])
+    every_line = keys if keys is not None else compact_lines(list(doc.texts))
     lines = list(filter(None, every_line))  # (a C loop: a comprehension costs 10x as much)
     text = "".join(lines)
     kind = _kind(text, doc.name)
@@ -90,13 +90,13 @@ def _as_printed(found: str, doc: SourceDocument, compacted: list[str] | None = N
     folding is one character for one, so the folded match locates the printed one.
     `compacted`: the compact form of each line, when already known."""
     if compacted is None:
-        compacted = [compact(line.text) for line in doc.lines]
-    for line, key in zip(doc.lines, compacted):
+        compacted = [compact(text) for text in doc.texts]
+    for text, key in zip(doc.texts, compacted):
         if found not in key:
             continue
         # compact(raw) == key: folding turns no other character into a space, nor a space into
         # anything else.
-        raw = _SPACE_RE.sub("", line.text)
+        raw = _SPACE_RE.sub("", text)
         at = key.find(found)
         return raw[at : at + len(found)]
     return found

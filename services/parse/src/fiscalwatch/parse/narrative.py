@@ -21,7 +21,7 @@ from operator import add, itemgetter
 
 import yaml
 
-from fiscalwatch.common.document import DocumentLine, SourceDocument
+from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.model import (
     Amount, Change, Completion, DisclosureKind, Metadata, NarrativeFact, Percent, Share, SourceRef, Unit, UnreadLine,
     unchecked,
@@ -211,9 +211,8 @@ def _stream(
 ) -> _Stream:
     """`folded_lines`: `fold` of every line's text, `keys`: `compact` of it, when the caller
     has them already."""
-    lines = doc.lines
     if keys is None:
-        keys = compact_lines([line.text for line in lines])
+        keys = compact_lines(list(doc.texts))
     # The narrative lines: they print something (their compact form holds a character) and
     # no table claimed them (line n is at index n - 1), picked by one `compress` of the lines
     # (the claimed ones blanked in a copy of the keys: no integer is made per line); then,
@@ -222,14 +221,14 @@ def _stream(
     narrative_keys = keys.copy()
     for number in skip:
         narrative_keys[number - 1] = ""
-    numbers, originals, pages, cells = _fields(lines, narrative_keys)
+    numbers, originals, pages, cells = _fields(doc, narrative_keys)
     # (most documents print no tab and know no cells outside their tables: one test of all
     # the lines, in C, tells, and the lines are then picked once)
     if cells.count(None) < len(cells) or "\t" in "".join(originals):
         for number, text, line_cells in zip(numbers, originals, cells):
             if line_cells is not None or "\t" in text:
                 narrative_keys[number - 1] = ""
-        numbers, originals, pages, cells = _fields(lines, narrative_keys)
+        numbers, originals, pages, cells = _fields(doc, narrative_keys)
     # folding is one character for one, and turns no space into anything else nor
     # anything else into a space: the stream is folded parts, stripped as printed
     if folded_lines is not None:
@@ -270,11 +269,17 @@ def _stream(
     )
 
 
-def _fields(lines: tuple[DocumentLine, ...], keys: list[str]) -> list[list]:
+def _fields(doc: SourceDocument, keys: list[str]) -> tuple[list, list, list, list]:
     """The numbers, texts, pages and cells of the lines whose key holds a character, a list
-    each: one `compress` and one `zip` (in C), not a Python loop per line for each field."""
-    picked = list(compress(lines, keys))
-    return list(map(list, zip(*picked))) if picked else [[], [], [], []]
+    each: one `compress` of each of the document's columns (in C), not a Python loop per line."""
+    numbers = list(compress(range(1, len(keys) + 1), keys))
+    absent = [None] * len(numbers)  # (read, never written)
+    return (
+        numbers,
+        list(compress(doc.texts, keys)),
+        list(compress(doc.line_pages, keys)) if doc.line_pages is not None else absent,
+        list(compress(doc.line_cells, keys)) if doc.line_cells is not None else absent,
+    )
 
 
 def _positions(text: str, characters: str) -> list[int]:

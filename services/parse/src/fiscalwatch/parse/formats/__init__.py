@@ -22,7 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from fiscalwatch.common.document import DocumentLine, SourceDocument
+from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import FiscalwatchError, UnreadableDocument
 
 __all__ = ["MAX_DOCUMENT_BYTES", "Line", "build_document", "detect_format", "read_document", "read_path"]
@@ -290,13 +290,4 @@ def build_document(name: str, data: bytes, lines: list[Line], media_type: str,
     """The `SourceDocument` of the lines a reader made (numbered from 1)."""
     if not any(text.strip() for text, _, _ in lines):
         raise UnreadableDocument(name, "the document holds no text")
-    return SourceDocument(
-        name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        lines=tuple(
-            DocumentLine(number=i, text=text, page=page, cells=cells)
-            for i, (text, page, cells) in enumerate(lines, start=1)
-        ),
-        media_type=media_type,
-        pages=pages,
-    )
+    return SourceDocument.of_lines(name, hashlib.sha256(data).hexdigest(), lines, media_type=media_type, pages=pages)

@@ -36,7 +36,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from fiscalwatch.common.document import DocumentLine, SourceDocument
+from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import UnreadableDocument
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -102,16 +102,9 @@ def read(name: str, data: bytes) -> SourceDocument:
             name, f"needs OCR: no text layer on any of its {pages} page{'s' if pages != 1 else ''}"
         )
     items = drop_page_furniture(items)
-    lines = tuple(
-        DocumentLine(number=n, text=text, page=page, cells=cells)
-        for n, (page, cells, text) in enumerate(items, 1)
-    )
-    return SourceDocument(
-        name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        lines=lines,
-        media_type=MEDIA_TYPE,
-        pages=pages,
+    return SourceDocument.of_lines(
+        name, hashlib.sha256(data).hexdigest(), [(text, page, cells) for page, cells, text in items],
+        media_type=MEDIA_TYPE, pages=pages,
     )
 
 

@@ -39,18 +39,19 @@ def extract_tables(
     templates = templates_for(metadata.kind)
     # every line's compact form, made once (in one pass over the text) and read by both
     if keys is None:
-        keys = compact_lines([line.text for line in doc.lines])
+        keys = compact_lines(list(doc.texts))
     with_table = [j for j, key in enumerate(keys) if "表" in key]
-    regions = segment(doc.lines, templates, keys, with_table)
+    lines = doc.lines  # (a view: a line object is made only for a line read)
+    regions = segment(lines, templates, keys, with_table)
     read_tables: list[ReadTable] = []
     for region in regions:
         # a region of the same template as the one before may be its continuation after a
         # page break (merge_page_splits decides); it reads on in that table's context
         previous = read_tables[-1] if read_tables and read_tables[-1].template is region.caption.template else None
-        read_tables.append(read_region(doc.lines, region, metadata.unit, keys, continues=previous, doc_folded=folded))
+        read_tables.append(read_region(lines, region, metadata.unit, keys, continues=previous, doc_folded=folded))
     read = merge_page_splits(read_tables)
     known = known_codes(read)
-    tables = [build_table(table, known, doc.lines) for table in read]
+    tables = [build_table(table, known, doc.texts) for table in read]
     consumed: set[int] = set()
     unread: list[UnreadLine] = []
     for table in read:

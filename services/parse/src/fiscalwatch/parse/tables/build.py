@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Amount, Column, Identity, Row, SourceRef, Table, unchecked
 from fiscalwatch.parse.tables.codes import level_of, resolve_code
 from fiscalwatch.parse.tables.notes import term
@@ -77,8 +76,9 @@ def _row_key(row: RawRow, label: str, table: ReadTable, known: dict[str, set[str
     return row.label_key or table.template.unlabelled_row, "label", None, None
 
 
-def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[DocumentLine, ...]) -> Table:
-    """`doc_lines`: the document's lines (line n at index n - 1), quoted as a row's source."""
+def build_table(table: ReadTable, known: dict[str, set[str]], doc_texts: tuple[str, ...]) -> Table:
+    """`doc_texts`: the text of each of the document's lines (line n at index n - 1), quoted as
+    a row's source."""
     ids_by_section: dict[int, list[str]] = {}
     for column in table.columns:
         ids_by_section.setdefault(column.section, []).append(column.id)
@@ -115,11 +115,11 @@ def build_table(table: ReadTable, known: dict[str, set[str]], doc_lines: tuple[D
         if tokens:
             first = tokens[0].line
             if tokens[-1].line == first:  # (most rows: one line; a row's tokens go in line order)
-                text = doc_lines[first - 1].text.strip()
+                text = doc_texts[first - 1].strip()
             else:
                 lines = raw.lines
                 first = lines[0]
-                text = " | ".join([doc_lines[n - 1].text.strip() for n in lines])
+                text = " | ".join([doc_texts[n - 1].strip() for n in lines])
             page = tokens[0].page
         else:
             first, text, page = table.source.line, None, None

@@ -15,7 +15,7 @@ from itertools import compress
 from dataclasses import dataclass, field
 from typing import Callable
 
-from fiscalwatch.common.document import DocumentLine
+from fiscalwatch.common.document import DocumentLine, Lines
 from fiscalwatch.common.model import Identity, SourceRef, Unit, UnreadLine, unchecked
 from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables import columns as infer
@@ -162,7 +162,7 @@ def _has_amount(tokens: list[Token]) -> bool:
     return any(t.kind == "number" and "." in t.folded for t in tokens)
 
 
-def _caption_block(lines: list[DocumentLine], keys: list[str], region: Region, before: list[DocumentLine]):
+def _caption_block(lines: Lines, keys: list[str], region: Region, before: list[DocumentLine]):
     """Number, unit, and the index where the header starts (`keys`: the lines compact)."""
     number = region.caption.number
     unit = unit_of_key(keys[0])
@@ -192,7 +192,7 @@ def _caption_block(lines: list[DocumentLine], keys: list[str], region: Region, b
 
 
 def read_region(
-    doc_lines: tuple[DocumentLine, ...],
+    doc_lines: Lines,
     region: Region,
     default_unit: Unit,
     doc_keys: list[str] | None = None,
@@ -202,7 +202,7 @@ def read_region(
     """`doc_keys`: `compact` of every document line's text, `doc_folded`: `fold` of it,
     when the caller has them. `continues`: the table this region may continue after a
     page break (the same template)."""
-    lines = list(doc_lines[region.start : region.end])
+    lines = doc_lines[region.start : region.end]
     if doc_keys is None:
         keys = compact_lines([line.text for line in lines])
     else:
@@ -219,10 +219,11 @@ def read_region(
     note_lines: list[tuple[DocumentLine, str]] = []  # with the line compact
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
-    # the lines that hold text (picked in C by `compress`: a region is mostly blank lines
-    # between its words, and a comprehension per list cost a bytecode loop each)
+    # the lines that hold text, picked in C by `compress` (a region is mostly blank lines
+    # between its words, and a comprehension per list cost a bytecode loop each): only
+    # these are made as line objects
     holds_text = keys[i:]
-    remaining = list(compress(lines[i:], holds_text))
+    remaining = lines.at(compress(range(i, len(lines)), holds_text))
     remaining_keys = list(filter(None, holds_text))
     remaining_folded = (
         list(compress(doc_folded[region.start + i : region.end], holds_text)) if doc_folded is not None else None

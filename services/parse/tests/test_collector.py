@@ -1,6 +1,6 @@
 """`collector_paused` gives the cyclic garbage collector back as it found it: resumed after
-the last of overlapping pauses, left off when it was off; a document's lines are made with
-it paused."""
+the last of overlapping pauses, left off when it was off; `parse_document` runs with it
+paused and gives it back after a parse that raised."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import threading
 
 import pytest
 
-from fiscalwatch.common.collector import collector_paused
-from fiscalwatch.common.document import SourceDocument, _plain_lines
+from fiscalwatch.common.document import SourceDocument
+from fiscalwatch.common.errors import NotADisclosure
+from fiscalwatch.parse.collector import collector_paused
+from fiscalwatch.parse.core import parse_document
 
 
 @pytest.fixture(autouse=True)
@@ -18,32 +20,6 @@ def _collector_restored():
     was = gc.isenabled()
     yield
     gc.enable() if was else gc.disable()
-
-
-class _Watched(list):
-    """Texts that note whether the collector runs when the lines are made of them."""
-
-    states: list[bool]
-
-    def __iter__(self):
-        self.states.append(gc.isenabled())
-        return super().__iter__()
-
-
-def test_lines_are_made_with_the_collector_paused_and_resumed_after():
-    gc.enable()
-    texts = _Watched(["一", "二"])
-    texts.states = []
-    lines = _plain_lines(texts)
-    assert [(line.number, line.text) for line in lines] == [(1, "一"), (2, "二")]
-    assert texts.states == [False]
-    assert gc.isenabled()
-
-
-def test_a_collector_the_program_disabled_stays_disabled_when_lines_are_made():
-    gc.disable()
-    SourceDocument.from_text("a.txt", "一\n二\n")
-    assert not gc.isenabled()
 
 
 def test_paused_inside_and_resumed_after():
@@ -85,4 +61,11 @@ def test_overlapping_pauses_in_threads_resume_it_when_the_last_ends():
     for t in threads:
         t.join(10)
     assert states == [("first, after the second ended", False)]
+    assert gc.isenabled()
+
+
+def test_resumed_after_a_parse_that_raises():
+    gc.enable()
+    with pytest.raises(NotADisclosure):
+        parse_document(SourceDocument.from_text("notice.txt", "关于举办培训班的通知\n请各单位按时参加。\n"))
     assert gc.isenabled()
