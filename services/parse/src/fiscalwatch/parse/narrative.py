@@ -986,10 +986,10 @@ def _coverage(stream: _Stream, reader: _Reader) -> tuple[frozenset[int], list[Un
     consumed = set(stream.numbers)
     consumed.difference_update(map(stream.numbers.__getitem__, not_understood))
     consumed.difference_update(unclassified_lines)
-    # each line number's first stream index (what `list.index` finds), made in one pass
-    first_index = dict(zip(reversed(stream.numbers), range(len(stream.numbers) - 1, -1, -1))) if unclassified_lines else {}
+    # (the stream's lines are the document's in order, each once: a line's index in them is
+    # found by bisection, what `list.index` finds, for the few unclassified lines)
     unread = [
-        unchecked(UnreadLine, {"line": line, "text": stream.originals[first_index[line]],
+        unchecked(UnreadLine, {"line": line, "text": stream.originals[bisect.bisect_left(stream.numbers, line)],
                                "reason": f"amount not classified (subject: {subject[-30:] or '-'})"})
         for line, subject in sorted(unclassified_lines.items())
     ]
