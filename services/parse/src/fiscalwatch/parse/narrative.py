@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress
 from operator import add, itemgetter
 
 import yaml
@@ -421,6 +421,9 @@ class _Reader:
         # one further back ("2026年预算数3,623.98为万元，比2025年执行减少…", its amount
         # misprinted, changes nothing the paragraph before stated).
         self._previous_first = 0
+        # Where the clause breaks are in the stream, found by one scan of the document rather
+        # than one scan before each number (`_clause_before` runs for every number).
+        self._breaks = _positions(stream.text, _CLAUSE_BREAK)
 
     def read(self) -> None:
         text = self.stream.text
@@ -553,13 +556,11 @@ class _Reader:
         # A subject is short; looking further back than this only costs time (and makes the
         # scan quadratic on long unpunctuated lines such as flattened tables).
         sentence_start = max(sentence_start, number_start - MAX_SUBJECT)
-        # The clause breaks in reach, nearest first: the last of each break character before
-        # `before`, found by one `rfind` each in the few characters in reach (in C, by one
-        # `map`), for the few numbers that are amounts, rather than every break of the stream
-        # found beforehand.
-        before = number_start
-        while (at := max(map(text.rfind, _CLAUSE_BREAK, repeat(sentence_start), repeat(before)))) >= 0:
-            before = at
+        # The clause breaks in reach, nearest first.
+        breaks = self._breaks
+        first = bisect.bisect_left(breaks, sentence_start)
+        for k in range(bisect.bisect_left(breaks, number_start) - 1, first - 1, -1):
+            at = breaks[k]
             c = text[at]
             # "、" separates list items ("住宿费 0.00 万元、旅费 …") but also joins words
             # ("收、支总计"): it ends a clause only after an amount or a rate.
