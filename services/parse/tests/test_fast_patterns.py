@@ -264,3 +264,58 @@ def test_a_word_is_told_from_a_number_by_comparisons_as_by_its_first_character()
         assert [t.kind for t in flat_tokens(word, 1)] == ["text"]
         assert [t.kind for t in flat_tokens("合计 " + word, 1)] == ["text", "text"]
         assert [t.kind for t in tab_tokens(word + "\t1", 1)] == ["text", "number"]
+
+
+def _phrase_pieces() -> list[str]:
+    """Pieces of the vocabulary's phrases (and their neighbours), for texts in which many of
+    them match, overlap and nearly match."""
+    from fiscalwatch.parse.narrative import vocabulary
+
+    words = [quantity for quantity, _ in vocabulary().quantities] + vocabulary().scopes
+    return sorted({w[i : i + n] for w in words for n in (1, 2, 4) for i in range(0, len(w), n)}) + ["“", "”", "事业单位", " ", "x"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_phrase_pieces()), max_size=10).map("".join))
+@example("事业单位经营收入，经营收入")
+@example("“三公”经费支出预算")
+@example("一般公共预算当年拨款收入")
+def test_an_alternation_tells_the_first_pattern_that_matches_anywhere(text: str) -> None:
+    """What `_Alternation.first_matching` finds (in a few searches led by the characters a
+    phrase can begin with) is what a search for each pattern in turn would find."""
+    import re
+
+    from fiscalwatch.parse.narrative import vocabulary
+
+    vocab = vocabulary()
+    for alternation, patterns in (
+        (vocab.quantity_phrases, [pattern.pattern for _, pattern in vocab.quantities]),
+        (vocab.scope_phrases, _scope_patterns()),
+    ):
+        expected = next((k for k, p in enumerate(patterns) if re.search(p, text)), None)
+        assert alternation.first_matching(text) == expected
+
+
+def _scope_patterns() -> list[str]:
+    from importlib.resources import files
+
+    import yaml
+
+    data = yaml.safe_load(files("fiscalwatch.parse").joinpath("quantities.yaml").read_text(encoding="utf-8"))
+    return [s["pattern"] for s in data["scopes"]]
+
+
+def test_the_first_characters_of_a_pattern_are_read_from_its_parse() -> None:
+    import re
+
+    from fiscalwatch.parse.narrative import _first_characters, vocabulary
+
+    assert _first_characters("a?b") == "ab"
+    assert _first_characters("(?:x|y)*z|(?<!q)w") == "xyzw"
+    assert _first_characters("[a-c]d|^e()") == "a-ce"
+    assert _first_characters("(?:a|)b") == "ab"
+    # unknown, or any character: every character is tried
+    for pattern in (r"\d+", "a*", "(?i)a", ".b", "[^a]", "(?:a|.)"):
+        assert _first_characters(pattern) is None
+    # every quantity and scope phrase begins with a character it names: their searches are led by it
+    assert all(re.fullmatch(r"\[.+\]\(\?<=.*", a.finder.pattern) for a in (vocabulary().quantity_phrases, vocabulary().scope_phrases))
