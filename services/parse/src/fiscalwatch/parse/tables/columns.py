@@ -55,10 +55,11 @@ def ranked_positions(
     """The assignments of `values` (in order) to `n` columns that violate the fewest column
     identities, best first by the template's priority; empty when k > n."""
     ints, cent = _scaled(values)
-    return ranked_placements(ints, cent, n, identity_coefficients(identities, n), priority, keep)
+    plan = placement_plan(n, len(ints), tuple(priority), identity_coefficients(identities, n))
+    return ranked_placements(ints, cent, plan, keep)
 
 
-def identity_coefficients(identities: list[ColumnIdentity], n: int) -> list[tuple[list[int], int]]:
+def identity_coefficients(identities: list[ColumnIdentity], n: int) -> tuple[tuple[tuple[int, ...], int], ...]:
     """Each identity as the coefficient of every column in its miss, target - Σ sign·term
     (a value at column p adds coefficient[p] times itself), with its number of terms (its
     tolerance, in cents). The same for every row of a table: made once per table."""
@@ -68,52 +69,78 @@ def identity_coefficients(identities: list[ColumnIdentity], n: int) -> list[tupl
         coefficient[identity.target] += 1
         for sign, pos in identity.terms:
             coefficient[pos] -= sign
-        found.append((coefficient, max(1, len(identity.terms))))
-    return found
+        found.append((tuple(coefficient), max(1, len(identity.terms))))
+    return tuple(found)
 
 
-def ranked_placements(
-    ints: list[int],
-    cent: int,
-    n: int,
-    coefficients: list[tuple[list[int], int]],
-    priority: list[int] | tuple[int, ...],
-    keep: int = 16,
-) -> list[tuple[int, ...]]:
-    """`ranked_positions` of values given as integers on one scale, `cent` one cent on it
-    (`text.scaled` of the values' tokens), the identities as `identity_coefficients`."""
-    k = len(ints)
+@dataclass(frozen=True)
+class PlacementPlan:
+    """The candidates of one table shape (n columns, k values, a priority, the identities),
+    grouped by the coefficients their values get.
+
+    An identity's miss is linear in the values placed: a candidate's miss is the sum of each
+    value times its column's coefficient. Two candidates whose values get the same
+    coefficients (under 合计 = Σ the other columns: every placement of the first value on 合计
+    and the others anywhere else) miss every identity by the same amounts, so a row's values
+    need one sum per group, not per candidate: a table of twelve columns has hundreds of
+    candidates and two groups."""
+
+    answer: tuple[tuple[int, ...], ...] | None  # the placements when there is no choice (k = 0, k >= n)
+    # per group: the coefficients of its values (one tuple per identity), its candidates
+    # and their places in the order of preference
+    groups: tuple[tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], tuple[int, ...]], ...]
+    terms: tuple[int, ...]  # per identity, its number of terms (its tolerance, in cents)
+
+
+@lru_cache(maxsize=1024)
+def placement_plan(
+    n: int, k: int, priority: tuple[int, ...], coefficients: tuple[tuple[tuple[int, ...], int], ...]
+) -> PlacementPlan:
+    """The plan of `ranked_placements` for k values in n columns, the identities as
+    `identity_coefficients`. Cached: it depends on the table's shape only, never on a
+    document's values (as `_candidates_by_priority`)."""
+    terms = tuple(count for _, count in coefficients)
     if k == 0:
-        return [()]
+        return PlacementPlan(((),), (), terms)
     if k > n:
-        return []
+        return PlacementPlan((), (), terms)
     if k == n:
-        return [tuple(range(n))]
-    # An identity's miss is linear in the values placed: a candidate's miss is the sum of
-    # each value times its column's coefficient, one `sum(map(…))` (exact: all integers).
-    # (Most rows stop at one of their first candidates: tabulating every value against
-    # every column first would cost more than the candidates read.)
-    checks = [(coefficient.__getitem__, cent * terms) for coefficient, terms in coefficients]
+        return PlacementPlan((tuple(range(n)),), (), terms)
+    groups: dict[tuple[tuple[int, ...], ...], tuple[list[tuple[int, ...]], list[int]]] = {}
+    for place, candidate in enumerate(_candidates_by_priority(n, k, priority)):
+        weights = tuple(tuple(coefficient[p] for p in candidate) for coefficient, _ in coefficients)
+        members, places = groups.setdefault(weights, ([], []))
+        members.append(candidate)
+        places.append(place)
+    return PlacementPlan(
+        None, tuple((weights, tuple(members), tuple(places)) for weights, (members, places) in groups.items()), terms
+    )
 
-    # Candidates come in order of preference, so the first `keep` that break nothing are
-    # the answer; only when none is consistent must every candidate be scored.
-    scored: list[tuple[int, tuple[int, ...]]] = []
-    consistent: list[tuple[int, ...]] = []
-    for candidate in _candidates_by_priority(n, k, tuple(priority)):
+
+def ranked_placements(ints: list[int], cent: int, plan: PlacementPlan, keep: int = 16) -> list[tuple[int, ...]]:
+    """`ranked_positions` of values given as integers on one scale, `cent` one cent on it
+    (`text.scaled` of the values' tokens), their table's shape as `placement_plan`: the
+    first `keep` candidates, in order of preference, of those that break the fewest identities."""
+    if plan.answer is not None:
+        return list(plan.answer)
+    best = None
+    chosen: list[tuple[tuple[int, ...], tuple[int, ...]]] = []  # the groups that break `best`
+    tolerances = [cent * count for count in plan.terms]
+    for weights, members, places in plan.groups:
         count = 0
-        for coefficient_at, tolerance in checks:
-            if abs(sum(map(mul, map(coefficient_at, candidate), ints))) > tolerance:
+        for coefficients, tolerance in zip(weights, tolerances):
+            if abs(sum(map(mul, coefficients, ints))) > tolerance:
                 count += 1
-        if count == 0:
-            consistent.append(candidate)
-            if len(consistent) == keep:
-                break
-        elif not consistent:
-            scored.append((count, candidate))
-    if consistent:
-        return consistent
-    best = min(count for count, _ in scored)
-    return [c for count, c in scored if count == best][:keep]
+        if best is None or count < best:
+            best = count
+            chosen = [(members, places)]
+        elif count == best:
+            chosen.append((members, places))
+    if len(chosen) == 1:
+        return list(chosen[0][0][:keep])
+    # several groups tie: their candidates interleave in the order of preference
+    merged = sorted(pair for members, places in chosen for pair in zip(places[:keep], members[:keep]))
+    return [candidate for _, candidate in merged[:keep]]
 
 
 def infer_positions(

@@ -476,7 +476,9 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     n = len(specs)
     coefficients = infer.identity_coefficients(identities, n)
     ambiguous: dict[int, list[tuple[int, ...]]] = {}
-    priorities: dict[tuple[str, ...], tuple[int, ...]] = {}  # a template order -> its positions here
+    # a template order -> its positions here, and the placement plans of that order by the
+    # number of values (the same few orders and counts recur on every row)
+    plans: dict[tuple[str, ...], tuple[tuple[int, ...], dict[int, infer.PlacementPlan]]] = {}
     # each row's cells as integers, in order, and one cent on their scale (as `scaled` made
     # them to place the values): what settling adds up
     row_units: list[tuple[list[int], int]] = []
@@ -503,11 +505,15 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
         if not row.cells and values:
             ints, cent = scaled(values)
             preferred = template.priority_for(row.code)
-            row_priority = priorities.get(preferred)
-            if row_priority is None:  # the same few orders recur on every row
-                row_priority = priorities[preferred] = tuple(keys.index(k) for k in preferred if k in keys) or priority
+            planned = plans.get(preferred)
+            if planned is None:
+                row_priority = tuple(keys.index(k) for k in preferred if k in keys) or priority
+                planned = plans[preferred] = (row_priority, {})
+            plan = planned[1].get(len(ints))
+            if plan is None:
+                plan = planned[1][len(ints)] = infer.placement_plan(n, len(ints), planned[0], coefficients)
             # settling reads no more than its first choices of a row: none more are sought
-            ranked = infer.ranked_placements(ints, cent, n, coefficients, row_priority, keep=MAX_CHOICES_PER_ROW)
+            ranked = infer.ranked_placements(ints, cent, plan, keep=MAX_CHOICES_PER_ROW)
             positions = ranked[0] if ranked else None
             if len(ranked) > 1:
                 ambiguous[len(table.rows)] = ranked
