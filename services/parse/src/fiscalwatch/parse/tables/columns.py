@@ -85,11 +85,12 @@ class PlacementPlan:
     need one sum per group, not per candidate: a table of twelve columns has hundreds of
     candidates and two groups."""
 
-    answer: tuple[tuple[int, ...], ...] | None  # the placements when there is no choice (k = 0, k >= n)
-    # per group: the coefficients of its values (one tuple per identity), its candidates
+    answer: list[tuple[int, ...]] | None  # the placements when there is no choice (k = 0, k >= n)
+    # per group: its checks, (the coefficients of its values, the identity's number of terms:
+    # its tolerance in cents) per identity; its candidates (a list: sliced, it is the answer)
     # and their places in the order of preference
-    groups: tuple[tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], tuple[int, ...]], ...]
-    terms: tuple[int, ...]  # per identity, its number of terms (its tolerance, in cents)
+    groups: tuple[tuple[tuple[tuple[tuple[int, ...], int], ...], list[tuple[int, ...]], tuple[int, ...]], ...]
+    identities: int
 
 
 @lru_cache(maxsize=1024)
@@ -99,21 +100,20 @@ def placement_plan(
     """The plan of `ranked_placements` for k values in n columns, the identities as
     `identity_coefficients`. Cached: it depends on the table's shape only, never on a
     document's values (as `_candidates_by_priority`)."""
-    terms = tuple(count for _, count in coefficients)
     if k == 0:
-        return PlacementPlan(((),), (), terms)
+        return PlacementPlan([()], (), len(coefficients))
     if k > n:
-        return PlacementPlan((), (), terms)
+        return PlacementPlan([], (), len(coefficients))
     if k == n:
-        return PlacementPlan((tuple(range(n)),), (), terms)
-    groups: dict[tuple[tuple[int, ...], ...], tuple[list[tuple[int, ...]], list[int]]] = {}
+        return PlacementPlan([tuple(range(n))], (), len(coefficients))
+    groups: dict[tuple[tuple[tuple[int, ...], int], ...], tuple[list[tuple[int, ...]], list[int]]] = {}
     for place, candidate in enumerate(_candidates_by_priority(n, k, priority)):
-        weights = tuple(tuple(coefficient[p] for p in candidate) for coefficient, _ in coefficients)
-        members, places = groups.setdefault(weights, ([], []))
+        checks = tuple((tuple(coefficient[p] for p in candidate), terms) for coefficient, terms in coefficients)
+        members, places = groups.setdefault(checks, ([], []))
         members.append(candidate)
         places.append(place)
     return PlacementPlan(
-        None, tuple((weights, tuple(members), tuple(places)) for weights, (members, places) in groups.items()), terms
+        None, tuple((checks, members, tuple(places)) for checks, (members, places) in groups.items()), len(coefficients)
     )
 
 
@@ -122,24 +122,21 @@ def ranked_placements(ints: list[int], cent: int, plan: PlacementPlan, keep: int
     (`text.scaled` of the values' tokens), their table's shape as `placement_plan`: the
     first `keep` candidates, in order of preference, of those that break the fewest identities."""
     if plan.answer is not None:
-        return list(plan.answer)
-    best = None
-    chosen: list[tuple[tuple[int, ...], tuple[int, ...]]] = []  # the groups that break `best`
-    tolerances = [cent * count for count in plan.terms]
-    for weights, members, places in plan.groups:
+        return plan.answer[:]
+    fewest = plan.identities + 1  # (more than any group can break)
+    for group in plan.groups:
         count = 0
-        for coefficients, tolerance in zip(weights, tolerances):
-            if abs(sum(map(mul, coefficients, ints))) > tolerance:
+        for coefficients, terms in group[0]:
+            if abs(sum(map(mul, coefficients, ints))) > cent * terms:
                 count += 1
-        if best is None or count < best:
-            best = count
-            chosen = [(members, places)]
-        elif count == best:
-            chosen.append((members, places))
-    if len(chosen) == 1:
-        return list(chosen[0][0][:keep])
+        if count < fewest:
+            fewest, first, tied = count, group, None
+        elif count == fewest:
+            tied = [first, group] if tied is None else [*tied, group]
+    if tied is None:
+        return first[1][:keep]
     # several groups tie: their candidates interleave in the order of preference
-    merged = sorted(pair for members, places in chosen for pair in zip(places[:keep], members[:keep]))
+    merged = sorted(pair for _, members, places in tied for pair in zip(places[:keep], members[:keep]))
     return [candidate for _, candidate in merged[:keep]]
 
 
