@@ -392,7 +392,24 @@ def _join_split_codes(
     return joined
 
 
-def _column_identities(template: TemplateSpec, keys: list[str], column_set: ColumnSet | None) -> list[infer.ColumnIdentity]:
+@lru_cache(maxsize=1024)
+def _column_shape(
+    template: TemplateSpec, keys: tuple[str, ...], column_set: ColumnSet | None
+) -> tuple[tuple[infer.ColumnIdentity, ...], tuple[tuple[tuple[int, ...], int], ...], tuple[int, ...]]:
+    """What placing a row's values needs of a table's columns (`keys`, in order): the
+    template's column identities over them, as `identity_coefficients` too, and the
+    template's order of preference as their positions. Cached: it depends on the template
+    and the header's columns only, never on a document's values (as `templates._column_terms`),
+    and the same few recur in every document."""
+    identities = _column_identities(template, keys, column_set)
+    priority = tuple(keys.index(k) for k in template.priority if k in keys)
+    return identities, infer.identity_coefficients(identities, len(keys)), priority
+
+
+def _column_identities(
+    template: TemplateSpec, keys: tuple[str, ...], column_set: ColumnSet | None
+) -> tuple[infer.ColumnIdentity, ...]:
+    """The template's column identities over the columns a table prints (`keys`, in order)."""
     position = {key: i for i, key in enumerate(keys)}
     identities = template.identities_for(column_set)
     found = []
@@ -402,7 +419,7 @@ def _column_identities(template: TemplateSpec, keys: list[str], column_set: Colu
         terms = tuple((sign, position[key]) for sign, key in template.column_terms(spec, frozenset(position), identities))
         if terms:
             found.append(infer.ColumnIdentity(position[spec.target], terms))
-    return found
+    return tuple(found)
 
 
 def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> list[tuple[list[Token], bool]]:
@@ -471,10 +488,8 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     ids = column_ids(len(specs), header.lanci)
     table.columns = [ReadColumn(ids[i], spec.label, spec.key) for i, spec in enumerate(specs)]
     keys = [spec.key for spec in specs]
-    identities = _column_identities(template, keys, table.column_set)
-    priority = tuple(keys.index(k) for k in template.priority if k in keys)
+    identities, coefficients, priority = _column_shape(template, tuple(keys), table.column_set)
     n = len(specs)
-    coefficients = infer.identity_coefficients(identities, n)
     ambiguous: dict[int, list[tuple[int, ...]]] = {}
     # a template order -> its positions here, and the placement plans of that order by the
     # number of values (the same few orders and counts recur on every row)
