@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import combinations, islice
+from itertools import combinations, islice, repeat
 from functools import lru_cache
 from math import comb
-from operator import mul
+from operator import add, mul
 
 MAX_CANDIDATES = 5000  # beyond this, the first candidates in order are enough
 ROUNDING = Decimal("0.01")  # published tables round each cell; sums may be off by a cent
@@ -62,13 +62,16 @@ def ranked_positions(
 def identity_coefficients(identities: list[ColumnIdentity], n: int) -> tuple[tuple[tuple[int, ...], int], ...]:
     """Each identity as the coefficient of every column in its miss, target - Σ sign·term
     (a value at column p adds coefficient[p] times itself), with its number of terms (its
-    tolerance, in cents). The same for every row of a table: made once per table."""
+    tolerance, in cents). The same for every row of a table: made once per table. (A column
+    outside the table's n is empty: it adds nothing.)"""
     found = []
     for identity in identities:
         coefficient = [0] * n
-        coefficient[identity.target] += 1
+        if 0 <= identity.target < n:
+            coefficient[identity.target] += 1
         for sign, pos in identity.terms:
-            coefficient[pos] -= sign
+            if 0 <= pos < n:
+                coefficient[pos] -= sign
         found.append((tuple(coefficient), max(1, len(identity.terms))))
     return tuple(found)
 
@@ -156,13 +159,15 @@ def infer_shift(
     that may be offset against the header. Every value must land on a column."""
     ints, cent = _scaled([c for c in cells if c is not None])
     found = iter(ints)
-    return infer_shift_scaled([None if c is None else next(found) for c in cells], cent, n, identities)
+    cells = [None if c is None else next(found) for c in cells]
+    return infer_shift_scaled(cells, cent, n, identity_coefficients(identities, n))
 
 
 def infer_shift_scaled(
-    cells: list[int | None], cent: int, n: int, identities: list[ColumnIdentity]
+    cells: list[int | None], cent: int, n: int, coefficients: tuple[tuple[tuple[int, ...], int], ...]
 ) -> int | None:
-    """`infer_shift` of cells given as integers on one scale, `cent` one cent on it."""
+    """`infer_shift` of cells given as integers on one scale, `cent` one cent on it, the
+    identities as `identity_coefficients`."""
     numbered = [i for i, c in enumerate(cells) if c is not None]
     if not numbered:
         return 0
@@ -173,20 +178,14 @@ def infer_shift_scaled(
     if lowest == highest:
         return lowest  # one shift puts every value on a column
     ints = [cells[i] for i in numbered]
-    # every identity's terms within the table's n columns (a term outside is empty)
-    checks = [
-        (identity.target, [(sign, pos) for sign, pos in identity.terms if 0 <= pos < n], cent * max(1, len(identity.terms)))
-        for identity in identities
-    ]
 
     def cost(shift: int) -> tuple[int, int, int]:
-        filled = [0] * n  # every value lands on a column: the shifts tried are those that fit
-        for i, v in zip(numbered, ints):
-            filled[i + shift] = v
+        # every value lands on a column (the shifts tried are those that fit): an identity's
+        # miss is each value times the coefficient of its column, summed
+        columns = list(map(add, numbered, repeat(shift)))
         missed = 0
-        for target, terms, tolerance in checks:
-            actual = filled[target] if 0 <= target < n else 0
-            if abs(actual - sum([sign * filled[pos] for sign, pos in terms])) > tolerance:
+        for coefficient, terms in coefficients:
+            if abs(sum(map(mul, map(coefficient.__getitem__, columns), ints))) > cent * terms:
                 missed += 1
         return (missed, abs(shift - right_aligned), -shift)
 

@@ -395,15 +395,15 @@ def _join_split_codes(
 @lru_cache(maxsize=1024)
 def _column_shape(
     template: TemplateSpec, keys: tuple[str, ...], column_set: ColumnSet | None
-) -> tuple[tuple[infer.ColumnIdentity, ...], tuple[tuple[tuple[int, ...], int], ...], tuple[int, ...]]:
+) -> tuple[tuple[tuple[tuple[int, ...], int], ...], tuple[int, ...]]:
     """What placing a row's values needs of a table's columns (`keys`, in order): the
-    template's column identities over them, as `identity_coefficients` too, and the
-    template's order of preference as their positions. Cached: it depends on the template
-    and the header's columns only, never on a document's values (as `templates._column_terms`),
-    and the same few recur in every document."""
+    template's column identities over them, as `identity_coefficients`, and the template's
+    order of preference as their positions. Cached: it depends on the template and the
+    header's columns only, never on a document's values (as `templates._column_terms`), and
+    the same few recur in every document."""
     identities = _column_identities(template, keys, column_set)
     priority = tuple(keys.index(k) for k in template.priority if k in keys)
-    return identities, infer.identity_coefficients(identities, len(keys)), priority
+    return infer.identity_coefficients(identities, len(keys)), priority
 
 
 def _column_identities(
@@ -488,7 +488,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     ids = column_ids(len(specs), header.lanci)
     table.columns = [ReadColumn(ids[i], spec.label, spec.key) for i, spec in enumerate(specs)]
     keys = [spec.key for spec in specs]
-    identities, coefficients, priority = _column_shape(template, tuple(keys), table.column_set)
+    coefficients, priority = _column_shape(template, tuple(keys), table.column_set)
     n = len(specs)
     ambiguous: dict[int, list[tuple[int, ...]]] = {}
     # a template order -> its positions here, and the placement plans of that order by the
@@ -511,7 +511,7 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
             ints, cent = scaled([t for t in row.value_cells if t.kind == "number"])
             found = iter(ints)
             cells = [next(found) if t.kind == "number" else None for t in row.value_cells]
-            shift = infer.infer_shift_scaled(cells, cent, n, identities)
+            shift = infer.infer_shift_scaled(cells, cent, n, coefficients)
             if shift is not None:
                 row.cells = {
                     i + shift: t for i, t in enumerate(row.value_cells) if t.kind == "number"
