@@ -169,15 +169,23 @@ def infer_shift_scaled(
     """`infer_shift` of cells given as integers on one scale, `cent` one cent on it, the
     identities as `identity_coefficients`."""
     numbered = [i for i, c in enumerate(cells) if c is not None]
+    return infer_shift_of_numbered(numbered, len(cells), [cells[i] for i in numbered], cent, n, coefficients)
+
+
+def infer_shift_of_numbered(
+    numbered: list[int], width: int, ints: list[int], cent: int, n: int, coefficients: tuple[tuple[tuple[int, ...], int], ...]
+) -> int | None:
+    """`infer_shift_scaled` of a run of `width` cells given by the places of those holding a
+    value (`numbered`, ascending) and their values (`ints`, as there): what a row's cells
+    are read as, without a list of them with its empties."""
     if not numbered:
         return 0
     lowest, highest = -numbered[0], n - 1 - numbered[-1]
     if lowest > highest:
         return None
-    right_aligned = n - len(cells)
+    right_aligned = n - width
     if lowest == highest:
         return lowest  # one shift puts every value on a column
-    ints = [cells[i] for i in numbered]
 
     def cost(shift: int) -> tuple[int, int, int]:
         # every value lands on a column (the shifts tried are those that fit): an identity's

@@ -508,14 +508,13 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
             row.values = values
         units: tuple[list[int], int] = ([], 1)
         if tab and row.value_cells is not None:
-            ints, cent = scaled([t for t in row.value_cells if t.kind == "number"])
-            found = iter(ints)
-            cells = [next(found) if t.kind == "number" else None for t in row.value_cells]
-            shift = infer.infer_shift_scaled(cells, cent, n, coefficients)
+            cells = row.value_cells
+            numbered = [i for i, t in enumerate(cells) if t.kind == "number"]  # the cells holding values
+            numbers = [cells[i] for i in numbered]
+            ints, cent = scaled(numbers)
+            shift = infer.infer_shift_of_numbered(numbered, len(cells), ints, cent, n, coefficients)
             if shift is not None:
-                row.cells = {
-                    i + shift: t for i, t in enumerate(row.value_cells) if t.kind == "number"
-                }
+                row.cells = dict(zip([i + shift for i in numbered], numbers))
                 units = ints, cent
         if not row.cells and values:
             ints, cent = scaled(values)
