@@ -393,7 +393,24 @@ def _join_split_codes(
     return joined
 
 
-def _column_identities(template: TemplateSpec, keys: list[str], column_set: ColumnSet | None) -> list[infer.ColumnIdentity]:
+@lru_cache(maxsize=1024)
+def _column_shape(
+    template: TemplateSpec, keys: tuple[str, ...], column_set: ColumnSet | None
+) -> tuple[tuple[tuple[tuple[int, ...], int], ...], tuple[int, ...]]:
+    """What placing a row's values needs of a table's columns (`keys`, in order): the
+    template's column identities over them, as `identity_coefficients`, and the template's
+    order of preference as their positions. Cached: it depends on the template and the
+    header's columns only, never on a document's values (as `templates._column_terms`), and
+    the same few recur in every document."""
+    identities = _column_identities(template, keys, column_set)
+    priority = tuple(keys.index(k) for k in template.priority if k in keys)
+    return infer.identity_coefficients(identities, len(keys)), priority
+
+
+def _column_identities(
+    template: TemplateSpec, keys: tuple[str, ...], column_set: ColumnSet | None
+) -> tuple[infer.ColumnIdentity, ...]:
+    """The template's column identities over the columns a table prints (`keys`, in order)."""
     position = {key: i for i, key in enumerate(keys)}
     identities = template.identities_for(column_set)
     found = []
@@ -403,7 +420,7 @@ def _column_identities(template: TemplateSpec, keys: list[str], column_set: Colu
         terms = tuple((sign, position[key]) for sign, key in template.column_terms(spec, frozenset(position), identities))
         if terms:
             found.append(infer.ColumnIdentity(position[spec.target], terms))
-    return found
+    return tuple(found)
 
 
 def _group_detail_rows(data_lines: list[DataLine], free_text: bool = False) -> list[tuple[list[Token], bool]]:
@@ -472,12 +489,12 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
     ids = column_ids(len(specs), header.lanci)
     table.columns = [ReadColumn(ids[i], spec.label, spec.key) for i, spec in enumerate(specs)]
     keys = [spec.key for spec in specs]
-    identities = _column_identities(template, keys, table.column_set)
-    priority = tuple(keys.index(k) for k in template.priority if k in keys)
+    coefficients, priority = _column_shape(template, tuple(keys), table.column_set)
     n = len(specs)
-    coefficients = infer.identity_coefficients(identities, n)
     ambiguous: dict[int, list[tuple[int, ...]]] = {}
-    priorities: dict[tuple[str, ...], tuple[int, ...]] = {}  # a template order -> its positions here
+    # a template order -> its positions here, and the placement plans of that order by the
+    # number of values (the same few orders and counts recur on every row)
+    plans: dict[tuple[str, ...], tuple[tuple[int, ...], dict[int, infer.PlacementPlan]]] = {}
     # each row's cells as integers, in order, and one cent on their scale (as `scaled` made
     # them to place the values): what settling adds up
     row_units: list[tuple[list[int], int]] = []
@@ -492,23 +509,26 @@ def _read_detail(table: ReadTable, header: Header, data_lines: list[DataLine]) -
             row.values = values
         units: tuple[list[int], int] = ([], 1)
         if tab and row.value_cells is not None:
-            ints, cent = scaled([t for t in row.value_cells if t.kind == "number"])
-            found = iter(ints)
-            cells = [next(found) if t.kind == "number" else None for t in row.value_cells]
-            shift = infer.infer_shift_scaled(cells, cent, n, identities)
+            cells = row.value_cells
+            numbered = [i for i, t in enumerate(cells) if t.kind == "number"]  # the cells holding values
+            numbers = [cells[i] for i in numbered]
+            ints, cent = scaled(numbers)
+            shift = infer.infer_shift_of_numbered(numbered, len(cells), ints, cent, n, coefficients)
             if shift is not None:
-                row.cells = {
-                    i + shift: t for i, t in enumerate(row.value_cells) if t.kind == "number"
-                }
+                row.cells = dict(zip([i + shift for i in numbered], numbers))
                 units = ints, cent
         if not row.cells and values:
             ints, cent = scaled(values)
             preferred = template.priority_for(row.code)
-            row_priority = priorities.get(preferred)
-            if row_priority is None:  # the same few orders recur on every row
-                row_priority = priorities[preferred] = tuple(keys.index(k) for k in preferred if k in keys) or priority
+            planned = plans.get(preferred)
+            if planned is None:
+                row_priority = tuple(keys.index(k) for k in preferred if k in keys) or priority
+                planned = plans[preferred] = (row_priority, {})
+            plan = planned[1].get(len(ints))
+            if plan is None:
+                plan = planned[1][len(ints)] = infer.placement_plan(n, len(ints), planned[0], coefficients)
             # settling reads no more than its first choices of a row: none more are sought
-            ranked = infer.ranked_placements(ints, cent, n, coefficients, row_priority, keep=MAX_CHOICES_PER_ROW)
+            ranked = infer.ranked_placements(ints, cent, plan, keep=MAX_CHOICES_PER_ROW)
             positions = ranked[0] if ranked else None
             if len(ranked) > 1:
                 ambiguous[len(table.rows)] = ranked
