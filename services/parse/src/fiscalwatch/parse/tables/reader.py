@@ -142,7 +142,8 @@ def _is_data_start(tokens: list[Token], template: TemplateSpec, following: Calla
         # a name and an amount after it: a header prints no amounts ("财政拨款 | 28,097.48 |
         # 一、教育支出 | 12.23"; "| | 02 | 事业单位医疗 | 22.75", a page going on under 类|款|项)
         return True
-    return _is_values_only(tokens) and any("." in t.folded for t in items)
+    # values alone, one with a point (a 栏次 line "1 2 3 …" prints none: told before its numbers are read)
+    return any("." in t.folded for t in items) and _is_values_only(tokens)
 
 
 _HEADING_OF_PROSE_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\))?[^\d,，。；;:：]{2,30}(?:说明|情况)$")

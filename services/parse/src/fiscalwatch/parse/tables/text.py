@@ -59,7 +59,8 @@ _SMALL_INT_RE = re.compile(r"[0-9]{1,4}")
 
 def small_int(text: str) -> int | None:
     """A short ASCII integer (a 行次 or 栏次), else None: never converts a huge digit run."""
-    return int(text) if 0 < len(text) <= 4 and _SMALL_INT_RE.fullmatch(text) else None
+    # (`_SMALL_INT_RE.fullmatch`, told by two string tests: ASCII digits are its digits)
+    return int(text) if 0 < len(text) <= 4 and text.isdecimal() and text.isascii() else None
 
 
 def is_code(text: str) -> bool:
