@@ -11,6 +11,8 @@ declares the table empty (本单位无…). A table runs to the next caption, to
 from __future__ import annotations
 
 import re
+import re._constants as _re_constants
+import re._parser as _re_parser
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,6 +21,8 @@ from fiscalwatch.common.model import Unit
 from fiscalwatch.parse.tables.templates import TemplateSpec
 from fiscalwatch.parse.numbers import compact_lines
 from fiscalwatch.parse.tables.text import compact
+
+_LITERAL = _re_constants.LITERAL
 
 MAX_CAPTION_CHARS = 70
 LOOKAHEAD_LINES = 8  # non-empty lines after a caption in which a unit or number must appear
@@ -90,7 +94,7 @@ def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[Templ
 def _match_caption(
     key: str,
     templates: tuple[TemplateSpec, ...],
-    titles: re.Pattern[str],
+    titles: "_Titles",
     by_title: dict[str, TemplateSpec | None],
 ) -> tuple[TemplateSpec, str | None] | None:
     """`key`: the line (or lines) compact; `titles`: `_titles_of(templates)`; `by_title`: the
@@ -103,30 +107,82 @@ def _match_caption(
     if not key or len(key) > MAX_CAPTION_CHARS:
         return None
     # A document prints each caption text more than once (in its table of contents, on each
-    # page a table continues on), and `titles` tries every template's titles at every start
-    # the leading `.{0,24}?` allows (some 50,000 instructions for a line that matches none):
-    # each text is matched once.
+    # page a table continues on): each text is matched once.
     if key in by_title:
         template = by_title[key]
     else:
-        found = titles.fullmatch(key)
-        template = by_title[key] = templates[int(found.lastgroup[1:])] if found else None
+        template = by_title[key] = titles.template_of(key)
     return (template, number) if template is not None else None
 
 
-@lru_cache(maxsize=8)
-def _titles_of(templates: tuple[TemplateSpec, ...]) -> re.Pattern[str]:
-    """Every title pattern of the templates in one alternation, each in a group naming its
-    template ("t3"): one regex run per line instead of one per pattern. An alternation
-    matches by its first alternative that fits, as trying the templates in order would.
-    (Templates hash by identity: the cache costs a lookup, not a hash of every spec.)"""
-    return re.compile(
-        "|".join(
-            f"(?P<t{i}>{'|'.join(f'(?:{p.pattern})' for p in template.titles)})"
-            for i, template in enumerate(templates)
+class _Titles:
+    """The templates' title patterns, asked which template's titles fullmatch a caption: the
+    first template's in order, as one alternation of them all would say.
+
+    The alternation itself costs 100,000-350,000 instructions a caption: each title starts
+    with a lazy `.{0,24}?`, so every title is tried at every start it allows, whatever the
+    caption says. But a title's fullmatch holds every run of plain characters the pattern
+    spells outside any group ("支出", "总", "表" of `.{0,24}?(?<!收)支出(?:预算)?总(?:体情况)?表`):
+    a template is only matched when, for one of its titles, the caption holds them all
+    (substring tests, a few instructions each)."""
+
+    def __init__(self, templates: tuple[TemplateSpec, ...]) -> None:
+        # (template, its titles as one pattern, each title's required words)
+        self._candidates = [
+            (
+                template,
+                re.compile("|".join(f"(?:{p.pattern})" for p in template.titles)),
+                tuple(required_words(p) for p in template.titles),
+            )
+            for template in templates
             if template.titles
-        )
-    )
+        ]
+
+    def template_of(self, key: str) -> TemplateSpec | None:
+        for template, titles, required in self._candidates:
+            # (a title whose words are not all in the caption cannot match it; one whose
+            # words are: the template's titles are matched. Loops, not any/all of
+            # generators: a generator costs more to make than the tests it runs.)
+            for words in required:
+                for word in words:
+                    if word not in key:
+                        break
+                else:
+                    if titles.fullmatch(key):
+                        return template
+                    break
+        return None
+
+
+def required_words(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The runs of literal characters in the top-level sequence of `pattern`: each is in every
+    text the pattern matches (outside a group, repeat, alternative or look-around, a literal is
+    matched once, and consecutive ones in a row). None known, for a pattern whose case is
+    ignored or that the parser of `re` cannot read."""
+    if pattern.flags & re.IGNORECASE:
+        return ()
+    try:
+        parsed = _re_parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # (`re._parser` is the standard library's own, but not public)
+        return ()
+    words: list[str] = []
+    run = ""
+    for op, argument in parsed:
+        if op is _LITERAL:
+            run += chr(argument)
+        else:
+            if run:
+                words.append(run)
+            run = ""
+    if run:
+        words.append(run)
+    return tuple(words)
+
+
+@lru_cache(maxsize=8)
+def _titles_of(templates: tuple[TemplateSpec, ...]) -> _Titles:
+    """(Templates hash by identity: the cache costs a lookup, not a hash of every spec.)"""
+    return _Titles(templates)
 
 
 def unit_of(text: str) -> Unit | None:
