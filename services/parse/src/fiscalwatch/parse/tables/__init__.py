@@ -41,8 +41,8 @@ def extract_tables(
     if keys is None:
         keys = compact_lines(list(doc.texts))
     with_table = [j for j, key in enumerate(keys) if "表" in key]
+    regions = segment(doc.texts, templates, keys, with_table)
     lines = doc.lines  # (a view: a line object is made only for a line read)
-    regions = segment(lines, templates, keys, with_table)
     read_tables: list[ReadTable] = []
     for region in regions:
         # a region of the same template as the one before may be its continuation after a

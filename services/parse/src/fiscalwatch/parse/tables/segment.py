@@ -16,7 +16,6 @@ import re._parser as _re_parser
 from dataclasses import dataclass
 from functools import lru_cache
 
-from fiscalwatch.common.document import DocumentLine
 from fiscalwatch.common.model import Unit
 from fiscalwatch.parse.tables.templates import TemplateSpec
 from fiscalwatch.parse.numbers import compact_lines
@@ -251,7 +250,7 @@ def _nonempty_after(keys: list[str], index: int, limit: int) -> list[int]:
 
 
 def find_captions(
-    lines: tuple[DocumentLine, ...],
+    texts: tuple[str, ...],
     templates: tuple[TemplateSpec, ...],
     keys: list[str] | None = None,
     with_table: list[int] | None = None,
@@ -260,7 +259,7 @@ def find_captions(
     `compact` of every line's text, `with_table`: the indexes of those that hold a 表, when
     the caller has them already."""
     if keys is None:
-        keys = compact_lines([line.text for line in lines])
+        keys = compact_lines(list(texts))
     captions: list[Caption] = []
     # A caption (one line, or two joined) names a 表: a line is only looked at when it, or
     # one of the two lines after it (the most a broken caption's second line can be on),
@@ -284,15 +283,15 @@ def find_captions(
         if position < i:
             continue  # inside the caption found last
         i = position
-        text = lines[i].text
+        text = texts[i]
         if not keys[i] or len(text) > MAX_CAPTION_CHARS * 2:
             continue
         hit = match_line(i)
         last = i
         if hit is None and "\t" not in text and not _SENTENCE_RE.search(text):
             # the next non-empty line, when it is at most two lines on
-            nxt = next((j for j in range(i + 1, min(i + 3, len(lines))) if keys[j]), None)
-            following = lines[nxt].text if nxt is not None else ""
+            nxt = next((j for j in range(i + 1, min(i + 3, len(texts))) if keys[j]), None)
+            following = texts[nxt] if nxt is not None else ""
             if (
                 nxt is not None
                 # a caption names a 表: two lines without one cannot be a caption
@@ -325,24 +324,25 @@ def _opens_table(caption: Caption, next_start: int, keys: list[str]) -> bool:
 
 
 def segment(
-    lines: tuple[DocumentLine, ...],
+    texts: tuple[str, ...],
     templates: tuple[TemplateSpec, ...],
     keys: list[str] | None = None,
     with_table: list[int] | None = None,
 ) -> list[Region]:
-    """`keys`: `compact` of every line's text, `with_table`: the indexes of those that hold a
-    表, when the caller has them already."""
+    """The table regions of a document whose lines' texts are `texts`. `keys`: `compact` of
+    every line's text, `with_table`: the indexes of those that hold a 表, when the caller has
+    them already."""
     if keys is None:
-        keys = compact_lines([line.text for line in lines])
-    captions = find_captions(lines, templates, keys, with_table)
+        keys = compact_lines(list(texts))
+    captions = find_captions(texts, templates, keys, with_table)
     accepted = []
     for k, caption in enumerate(captions):
-        next_start = captions[k + 1].first_line if k + 1 < len(captions) else len(lines)
+        next_start = captions[k + 1].first_line if k + 1 < len(captions) else len(texts)
         if _opens_table(caption, next_start, keys):
             accepted.append(caption)
     regions = []
     for k, caption in enumerate(accepted):
-        limit = accepted[k + 1].first_line if k + 1 < len(accepted) else len(lines)
+        limit = accepted[k + 1].first_line if k + 1 < len(accepted) else len(texts)
         end = caption.last_line + 1
         while end < limit:
             key = keys[end]
