@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import count, repeat
 from pathlib import Path
 from typing import NamedTuple, overload
 
@@ -63,9 +64,9 @@ class Lines(Sequence[DocumentLine]):
     @overload
     def __getitem__(self, index: slice) -> "Lines": ...
     def __getitem__(self, index):
-        count = len(self._texts)
+        length = len(self._texts)
         if isinstance(index, slice):
-            start, stop, step = index.indices(count)
+            start, stop, step = index.indices(length)
             if step != 1:
                 raise ValueError("lines are sliced in order, without a step")
             stop = max(start, stop)
@@ -75,17 +76,30 @@ class Lines(Sequence[DocumentLine]):
                 cells[start:stop] if cells is not None else None, self._first + start,
             )
         if index < 0:
-            index += count
-        if not 0 <= index < count:
+            index += length
+        if not 0 <= index < length:
             raise IndexError("line index out of range")
         return self._line(index)
 
+    # (made in C, each as `_line` makes it: a Python call per line costs as much as the line)
     def __iter__(self) -> Iterator[DocumentLine]:
-        return map(self._line, range(len(self._texts)))
+        pages, cells = self._pages, self._cells
+        return map(_new_tuple, repeat(DocumentLine), zip(
+            count(self._first), self._texts,
+            pages if pages is not None else repeat(None), cells if cells is not None else repeat(None),
+        ))
 
-    def at(self, indexes: Iterable[int]) -> list[DocumentLine]:
-        """The lines at `indexes` (0-based within these lines), in that order."""
-        return list(map(self._line, indexes))
+    def fields_at(self, indexes: Iterable[int]) -> tuple[list[int], list[str], list, list]:
+        """The numbers, texts, pages and cells of the lines at `indexes` (0-based within these
+        lines), a list each: for a reader that reads them field by field, no line object."""
+        indexes = list(indexes)
+        pages, cells = self._pages, self._cells
+        return (
+            list(map(self._first.__add__, indexes)),
+            list(map(self._texts.__getitem__, indexes)),
+            list(map(pages.__getitem__, indexes)) if pages is not None else [None] * len(indexes),
+            list(map(cells.__getitem__, indexes)) if cells is not None else [None] * len(indexes),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,10 +221,10 @@ def read_region(
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
     # the lines that hold text, picked in C by `compress` (a region is mostly blank lines
-    # between its words, and a comprehension per list cost a bytecode loop each): only
-    # these are made as line objects
+    # between its words, and a comprehension per list cost a bytecode loop each), read field
+    # by field (no line object is made for them)
     holds_text = keys[i:]
-    remaining = lines.at(compress(range(i, len(lines)), holds_text))
+    line_numbers, line_texts, line_pages, line_cells = lines.fields_at(compress(range(i, len(lines)), holds_text))
     remaining_keys = list(filter(None, holds_text))
     remaining_folded = (
         list(compress(doc_folded[region.start + i : region.end], holds_text)) if doc_folded is not None else None
@@ -233,13 +233,14 @@ def read_region(
 
     def tokens_after() -> list[Token]:  # the tokens of the line after the one being read
         following = position + 1
-        if following >= len(remaining):
+        if following >= len(line_texts):
             return []
         tokens = tokenized.get(following)
         if tokens is None:
-            line = remaining[following]
             folded = remaining_folded[following] if remaining_folded is not None else None
-            tokens = tokenized[following] = line_tokens(line.text, line.number, line.page, line.cells, folded)
+            tokens = tokenized[following] = line_tokens(
+                line_texts[following], line_numbers[following], line_pages[following], line_cells[following], folded
+            )
         return tokens
 
     # What a note or the prose after the table must hold, looked for once in the region:
@@ -248,48 +249,48 @@ def read_region(
     # (besides a line starting 注, 说明 …: an identity, or an empty declaration "本单位无…")
     may_be_note = "=" in joined or "本单位" in joined or "本部门" in joined
     may_be_prose = "。" in joined or "说明" in joined or "情况" in joined
-    for position, line in enumerate(remaining):  # every line here holds text
-        text = line.text
+    for position, (line_number, text, page, cells) in enumerate(zip(line_numbers, line_texts, line_pages, line_cells)):
+        # (every line here holds text)
         key = remaining_keys[position]
         if in_notes or ((may_be_note or key[:1] in NOTE_FIRST_CHARS) and is_note_key(key)):
             if in_notes and not (is_note_key(key) or _NOTE_CONTINUATION_RE.match(key)):
                 break  # the notes are over; what follows is not this table's
             in_notes = True
-            note_lines.append((line, key))
-            end_line = line.number
+            note_lines.append((DocumentLine(line_number, text, page, cells), key))
+            end_line = line_number
             continue
         if data_lines and may_be_prose and _is_prose(key):
             break  # the text after the table ("其他相关情况说明", "一、…情况说明。…")
-        if data_lines and key in header_keys and (len(key) >= 6 or line.cells is not None or is_tab_line(text)):
+        if data_lines and key in header_keys and (len(key) >= 6 or cells is not None or is_tab_line(text)):
             # the header repeated after a page break, not a row (a short word on a flattened
             # line may be a wrapped name's end: "行政事业单位养老 / 支出")
-            consumed.add(line.number)
+            consumed.add(line_number)
             continue
         tokens = tokenized.pop(position, None) if tokenized else None
-        tab = line.cells is not None or "\t" in text
+        tab = cells is not None or "\t" in text
         if tokens is None:  # (`line_tokens`, its two cases inline: a call per table line less)
             folded = remaining_folded[position] if remaining_folded is not None else None
             if tab:
-                tokens = tab_tokens(text, line.number, line.page, line.cells, folded)
+                tokens = tab_tokens(text, line_number, page, cells, folded)
             elif folded is not None and len(key) == len(folded) and (key >= ":" or key < "-"):  # (not in NUMBER_FIRST, in C)
                 # one word of text, alone on its line (most lines of a flattened header): its
                 # token, as `flat_tokens` makes it, made here (a line that folds to its compact
                 # form holds no space: the word is the line)
-                tokens = [_new_tuple(Token, (text, "text", line.number, 0, line.page, key, None, 0))]
+                tokens = [_new_tuple(Token, (text, "text", line_number, 0, page, key, None, 0))]
             else:
-                tokens = flat_tokens(text, line.number, line.page, folded)
+                tokens = flat_tokens(text, line_number, page, folded)
         if not data_lines and "单位" in key:  # (what `unit_of_key` needs, tested here)
             found_unit = unit_of_key(key)
             if found_unit and not is_tab_line(text) and len(key) <= 40:
                 unit = unit or found_unit
-                consumed.add(line.number)
+                consumed.add(line_number)
                 continue
         if data_lines or _is_data_start(tokens, template, tokens_after):
             data_lines.append((tokens, tab))
         else:
             header_lines.append(tokens)
             header_keys.add(key)
-        end_line = line.number
+        end_line = line_number
 
     header = read_header(header_lines)
     caption_line = doc_lines[region.start]
