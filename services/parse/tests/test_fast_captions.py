@@ -1,4 +1,4 @@
-"""The faster ways segmentation and the table builder do things say what the plain ones said.
+"""The faster way segmentation finds a caption's template says what the plain one said.
 
 `segment._Titles` finds a caption's template by testing, before it runs a template's titles,
 the words those must hold; one alternation of every template's titles, in order, says which
