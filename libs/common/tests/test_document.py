@@ -26,7 +26,7 @@ def test_lines_are_numbered_from_one_and_a_slice_keeps_their_numbers() -> None:
     middle = lines[1:3]
     assert list(middle) == [DocumentLine(2, "二"), DocumentLine(3, "三")]
     assert middle[1:][0].number == 3 and len(lines[3:9]) == 1 and len(lines[3:1]) == 0
-    assert middle.fields_at([1, 0]) == ([3, 2], ["三", "二"], [None, None], [None, None])
+    assert middle.fields_where(["", "三"]) == ([3], ["三"], [None], [None])
     with pytest.raises(IndexError):
         lines[4]
     with pytest.raises(IndexError):
@@ -34,16 +34,16 @@ def test_lines_are_numbered_from_one_and_a_slice_keeps_their_numbers() -> None:
 
 
 def test_pages_and_cells_stay_with_their_lines() -> None:
-    doc = SourceDocument.of_lines(
-        "a.pdf", "0" * 64, [("标题", 1, None), ("合计\t1.00", 2, ("合计", "1.00"))], media_type="application/pdf", pages=2
+    doc = SourceDocument.from_placed_lines(
+        "a.pdf", [("标题", 1, None), ("合计\t1.00", 2, ("合计", "1.00"))], "0" * 64, media_type="application/pdf", pages=2
     )
     assert list(doc.lines) == [DocumentLine(1, "标题", 1, None), DocumentLine(2, "合计\t1.00", 2, ("合计", "1.00"))]
     assert doc.lines[1:][0].cells == ("合计", "1.00") and doc.text == "标题\n合计\t1.00"
-    assert doc.lines[1:].fields_at([0]) == ([2], ["合计\t1.00"], [2], [("合计", "1.00")])
+    assert doc.lines[1:].fields_where([True]) == ([2], ["合计\t1.00"], [2], [("合计", "1.00")])
 
 
 def test_columns_no_line_knows_are_not_kept() -> None:
-    doc = SourceDocument.of_lines("a.docx", "0" * 64, [("一", None, None), ("二", None, None)])
+    doc = SourceDocument.from_placed_lines("a.docx", [("一", None, None), ("二", None, None)], "0" * 64)
     assert doc.line_pages is None and doc.line_cells is None
     assert list(doc.lines) == [DocumentLine(1, "一"), DocumentLine(2, "二")]
-    assert list(SourceDocument.of_lines("b.docx", "0" * 64, []).lines) == []
+    assert list(SourceDocument.from_placed_lines("b.docx", [], "0" * 64).lines) == []

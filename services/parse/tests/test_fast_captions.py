@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from fiscalwatch.common.model import DisclosureKind
 from fiscalwatch.parse.numbers import compact_lines
-from fiscalwatch.parse.tables.segment import _titles_of, caption_text_of_key, required_words
+from fiscalwatch.parse.regex_tree import required_words
+from fiscalwatch.parse.tables.segment import _titles_of, caption_text_of_key
 from fiscalwatch.parse.tables.templates import templates_for
 
 SEEDS = sorted((Path(__file__).parent / "data" / "seeds").glob("*.txt"))

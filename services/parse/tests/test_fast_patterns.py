@@ -308,14 +308,15 @@ def _scope_patterns() -> list[str]:
 def test_the_first_characters_of_a_pattern_are_read_from_its_parse() -> None:
     import re
 
-    from fiscalwatch.parse.narrative import _first_characters, vocabulary
+    from fiscalwatch.parse.narrative import vocabulary
+    from fiscalwatch.parse.regex_tree import first_characters
 
-    assert _first_characters("a?b") == "ab"
-    assert _first_characters("(?:x|y)*z|(?<!q)w") == "xyzw"
-    assert _first_characters("[a-c]d|^e()") == "a-ce"
-    assert _first_characters("(?:a|)b") == "ab"
+    assert first_characters("a?b") == "ab"
+    assert first_characters("(?:x|y)*z|(?<!q)w") == "xyzw"
+    assert first_characters("[a-c]d|^e()") == "a-ce"
+    assert first_characters("(?:a|)b") == "ab"
     # unknown, or any character: every character is tried
     for pattern in (r"\d+", "a*", "(?i)a", ".b", "[^a]", "(?:a|.)"):
-        assert _first_characters(pattern) is None
+        assert first_characters(pattern) is None
     # every quantity and scope phrase begins with a character it names: their searches are led by it
     assert all(re.fullmatch(r"\[.+\]\(\?<=.*", a.finder.pattern) for a in (vocabulary().quantity_phrases, vocabulary().scope_phrases))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import count, repeat
+from itertools import compress, count, repeat
 from pathlib import Path
 from typing import NamedTuple, overload
 
@@ -89,16 +89,18 @@ class Lines(Sequence[DocumentLine]):
             pages if pages is not None else repeat(None), cells if cells is not None else repeat(None),
         ))
 
-    def fields_at(self, indexes: Iterable[int]) -> tuple[list[int], list[str], list, list]:
-        """The numbers, texts, pages and cells of the lines at `indexes` (0-based within these
-        lines), a list each: for a reader that reads them field by field, no line object."""
-        indexes = list(indexes)
+    def fields_where(self, mask: Iterable[object]) -> tuple[list[int], list[str], list, list]:
+        """The numbers, texts, pages and cells of the lines whose item in `mask` is true (a
+        line's text, say, or its compact form: an empty one is false), a list each, picked in
+        C by `compress`: for a reader that reads them field by field, with no line object."""
+        mask = list(mask)
         pages, cells = self._pages, self._cells
+        numbers = list(compress(range(self._first, self._first + len(self._texts)), mask))
         return (
-            list(map(self._first.__add__, indexes)),
-            list(map(self._texts.__getitem__, indexes)),
-            list(map(pages.__getitem__, indexes)) if pages is not None else [None] * len(indexes),
-            list(map(cells.__getitem__, indexes)) if cells is not None else [None] * len(indexes),
+            numbers,
+            list(compress(self._texts, mask)),
+            list(compress(pages, mask)) if pages is not None else [None] * len(numbers),
+            list(compress(cells, mask)) if cells is not None else [None] * len(numbers),
         )
 
 
@@ -138,11 +140,12 @@ class SourceDocument:
         return cls(name=name, sha256=sha256, texts=tuple(lines))
 
     @classmethod
-    def of_lines(
-        cls, name: str, sha256: str, lines: Iterable[tuple[str, int | None, tuple[str, ...] | None]],
+    def from_placed_lines(
+        cls, name: str, lines: Iterable[tuple[str, int | None, tuple[str, ...] | None]], sha256: str,
         media_type: str = "text/plain", pages: int | None = None,
     ) -> "SourceDocument":
-        """The document of (text, page, cells) for each line, in order (numbered from 1)."""
+        """`from_lines` of lines a reader placed: (text, page, cells) of each, in order, the
+        page and cells None where it knows none."""
         columns = tuple(zip(*lines))
         texts, line_pages, line_cells = columns if columns else ((), (), ())
         return cls(

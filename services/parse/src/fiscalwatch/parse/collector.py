@@ -1,10 +1,10 @@
 """The cyclic garbage collector paused while many objects are made at once.
 
 A parse makes tens of thousands of objects (tokens, rows, cells), none in a reference
-cycle, many of them alive to the end: the collector, which runs
-every 700 allocations, traverses them all again each time and frees nothing (for the
-flattened 002 seed, about one instruction in twenty of the parse). Paused, it meets the
-survivors once, at its next run after the pause.
+cycle, many of them alive to the end: the collector, which runs every 700 allocations,
+traverses them all again each time and frees nothing (for the flattened 002 seed, about one
+instruction in twenty of the parse). Paused, it meets the survivors once, at its next run
+after the pause.
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from itertools import compress
 
-from fiscalwatch.parse.collector import collector_paused
 from fiscalwatch.common.document import SourceDocument
 from fiscalwatch.common.errors import NotADisclosure
 from fiscalwatch.common.model import Coverage, Disclosure, DocumentRef, Table, UnreadLine, unchecked
+from fiscalwatch.parse.collector import collector_paused
 from fiscalwatch.parse.metadata import extract_metadata
 from fiscalwatch.parse.narrative import FactExtraction, extract_facts
 from fiscalwatch.parse.numbers import SCAN_NUMBER_RE, fold, fold_and_compact_lines

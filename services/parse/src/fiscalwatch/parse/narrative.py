@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -28,6 +27,7 @@ from fiscalwatch.common.model import (
     unchecked,
 )
 from fiscalwatch.parse.numbers import NUMBER, SCAN_NUMBER_RE, compact_lines, fold
+from fiscalwatch.parse.regex_tree import first_characters
 
 # A heading starts a new sentence even when the previous one has no full stop.
 # ("1." only when words follow: a line "0." is a number wrapped in two, not a list item.)
@@ -127,7 +127,7 @@ class _Alternation:
         if any(re.compile(p).groups for p in patterns):
             raise ValueError("a pattern with groups of its own would shift the group numbers that tell them apart")
         alternation = "|".join(f"(?:{p})()" for p in patterns)
-        starts = _first_characters(alternation)
+        starts = first_characters(alternation)
         if starts is None:
             return cls(re.compile(alternation))
         # A search for an alternation the regex engine cannot see the first characters of
@@ -149,55 +149,6 @@ class _Alternation:
             first = index if first is None else min(first, index)
             found = self.finder.search(text, found.start() + 1)
         return first
-
-
-def _first_characters(pattern: str) -> str | None:
-    """The characters a match of `pattern` can begin with, as the inside of a character class
-    ("因公政…", ranges as "a-z"), read from the regex parser's tree of it; None when that
-    cannot be told (a class of digits, any character ".", a case-insensitive flag, a match that
-    can be empty): then every character must be tried."""
-    from re import _constants as sre, _parser  # the parser `re.compile` itself uses
-
-    parsed = _parser.parse(pattern)
-    if parsed.state.flags & (re.IGNORECASE | re.LOCALE):
-        return None
-    found: list[str] = []
-
-    def add_starts(items: Iterable[tuple]) -> bool | None:
-        """Adds the characters the sequence `items` can begin with to `found`: whether it can
-        match the empty string (then what follows it can begin a match too), None when unknown."""
-        for op, argument in items:
-            if op is sre.LITERAL:
-                found.append(re.escape(chr(argument)))
-                return False
-            if op is sre.IN:
-                for member, value in argument:
-                    if member is sre.LITERAL:
-                        found.append(re.escape(chr(value)))
-                    elif member is sre.RANGE:
-                        found.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
-                    else:  # a negated class, a category (digits, spaces)
-                        return None
-                return False
-            if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
-                continue  # consumes nothing: the match begins with what follows
-            if op is sre.SUBPATTERN:
-                _group, add_flags, del_flags, inner = argument
-                empty = None if add_flags or del_flags else add_starts(inner)
-            elif op is sre.BRANCH:
-                branches = [add_starts(branch) for branch in argument[1]]
-                empty = None if None in branches else any(branches)
-            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-                least, _most, inner = argument
-                empty = add_starts(inner)
-                empty = None if empty is None else (empty or least == 0)
-            else:  # any character, a back-reference, …
-                return None
-            if empty is None or not empty:
-                return empty
-        return True
-
-    return "".join(dict.fromkeys(found)) if add_starts(parsed) is False else None
 
 
 @dataclass(frozen=True)
@@ -280,14 +231,14 @@ def _stream(
     narrative_keys = keys.copy()
     for number in skip:
         narrative_keys[number - 1] = ""
-    numbers, originals, pages, cells = _fields(doc, narrative_keys)
+    numbers, originals, pages, cells = doc.lines.fields_where(narrative_keys)
     # (most documents print no tab and know no cells outside their tables: one test of all
     # the lines, in C, tells, and the lines are then picked once)
     if cells.count(None) < len(cells) or "\t" in "".join(originals):
         for number, text, line_cells in zip(numbers, originals, cells):
             if line_cells is not None or "\t" in text:
                 narrative_keys[number - 1] = ""
-        numbers, originals, pages, cells = _fields(doc, narrative_keys)
+        numbers, originals, pages, cells = doc.lines.fields_where(narrative_keys)
     # folding is one character for one, and turns no space into anything else nor
     # anything else into a space: the stream is folded parts, stripped as printed
     if folded_lines is not None:
@@ -325,19 +276,6 @@ def _stream(
         pages=pages,
         originals=originals,
         headings=headings,
-    )
-
-
-def _fields(doc: SourceDocument, keys: list[str]) -> tuple[list, list, list, list]:
-    """The numbers, texts, pages and cells of the lines whose key holds a character, a list
-    each: one `compress` of each of the document's columns (in C), not a Python loop per line."""
-    numbers = list(compress(range(1, len(keys) + 1), keys))
-    absent = [None] * len(numbers)  # (read, never written)
-    return (
-        numbers,
-        list(compress(doc.texts, keys)),
-        list(compress(doc.line_pages, keys)) if doc.line_pages is not None else absent,
-        list(compress(doc.line_cells, keys)) if doc.line_cells is not None else absent,
     )
 
 

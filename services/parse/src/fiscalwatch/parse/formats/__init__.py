@@ -290,4 +290,4 @@ def build_document(name: str, data: bytes, lines: list[Line], media_type: str,
     """The `SourceDocument` of the lines a reader made (numbered from 1)."""
     if not any(text.strip() for text, _, _ in lines):
         raise UnreadableDocument(name, "the document holds no text")
-    return SourceDocument.of_lines(name, hashlib.sha256(data).hexdigest(), lines, media_type=media_type, pages=pages)
+    return SourceDocument.from_placed_lines(name, lines, hashlib.sha256(data).hexdigest(), media_type=media_type, pages=pages)

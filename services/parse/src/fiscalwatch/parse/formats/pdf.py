@@ -102,8 +102,8 @@ def read(name: str, data: bytes) -> SourceDocument:
             name, f"needs OCR: no text layer on any of its {pages} page{'s' if pages != 1 else ''}"
         )
     items = drop_page_furniture(items)
-    return SourceDocument.of_lines(
-        name, hashlib.sha256(data).hexdigest(), [(text, page, cells) for page, cells, text in items],
+    return SourceDocument.from_placed_lines(
+        name, [(text, page, cells) for page, cells, text in items], hashlib.sha256(data).hexdigest(),
         media_type=MEDIA_TYPE, pages=pages,
     )
 

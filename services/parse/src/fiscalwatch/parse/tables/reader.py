@@ -220,11 +220,11 @@ def read_region(
     note_lines: list[tuple[DocumentLine, str]] = []  # with the line compact
     in_notes = False
     end_line = lines[region.caption.last_line - region.start].number
-    # the lines that hold text, picked in C by `compress` (a region is mostly blank lines
-    # between its words, and a comprehension per list cost a bytecode loop each), read field
-    # by field (no line object is made for them)
+    # the lines that hold text, picked in C (a region is mostly blank lines between its words,
+    # and a comprehension per list cost a bytecode loop each), read field by field (no line
+    # object is made for them)
     holds_text = keys[i:]
-    line_numbers, line_texts, line_pages, line_cells = lines.fields_at(compress(range(i, len(lines)), holds_text))
+    line_numbers, line_texts, line_pages, line_cells = lines[i:].fields_where(holds_text)
     remaining_keys = list(filter(None, holds_text))
     remaining_folded = (
         list(compress(doc_folded[region.start + i : region.end], holds_text)) if doc_folded is not None else None

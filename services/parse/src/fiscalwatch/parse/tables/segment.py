@@ -11,17 +11,14 @@ declares the table empty (本单位无…). A table runs to the next caption, to
 from __future__ import annotations
 
 import re
-import re._constants as _re_constants
-import re._parser as _re_parser
 from dataclasses import dataclass
 from functools import lru_cache
 
 from fiscalwatch.common.model import Unit
 from fiscalwatch.parse.tables.templates import TemplateSpec
 from fiscalwatch.parse.numbers import compact_lines
+from fiscalwatch.parse.regex_tree import required_words
 from fiscalwatch.parse.tables.text import compact
-
-_LITERAL = _re_constants.LITERAL
 
 MAX_CAPTION_CHARS = 70
 LOOKAHEAD_LINES = 8  # non-empty lines after a caption in which a unit or number must appear
@@ -87,12 +84,11 @@ def caption_text_of_key(key: str) -> tuple[str, str | None]:
 def match_caption(text: str, templates: tuple[TemplateSpec, ...]) -> tuple[TemplateSpec, str | None] | None:
     if len(text) > MAX_CAPTION_CHARS * 2:
         return None
-    return _match_caption(compact(text), templates, _titles_of(templates), {})
+    return _match_caption(compact(text), _titles_of(templates), {})
 
 
 def _match_caption(
     key: str,
-    templates: tuple[TemplateSpec, ...],
     titles: "_Titles",
     by_title: dict[str, TemplateSpec | None],
 ) -> tuple[TemplateSpec, str | None] | None:
@@ -151,31 +147,6 @@ class _Titles:
                         return template
                     break
         return None
-
-
-def required_words(pattern: re.Pattern[str]) -> tuple[str, ...]:
-    """The runs of literal characters in the top-level sequence of `pattern`: each is in every
-    text the pattern matches (outside a group, repeat, alternative or look-around, a literal is
-    matched once, and consecutive ones in a row). None known, for a pattern whose case is
-    ignored or that the parser of `re` cannot read."""
-    if pattern.flags & re.IGNORECASE:
-        return ()
-    try:
-        parsed = _re_parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # (`re._parser` is the standard library's own, but not public)
-        return ()
-    words: list[str] = []
-    run = ""
-    for op, argument in parsed:
-        if op is _LITERAL:
-            run += chr(argument)
-        else:
-            if run:
-                words.append(run)
-            run = ""
-    if run:
-        words.append(run)
-    return tuple(words)
 
 
 @lru_cache(maxsize=8)
@@ -271,7 +242,7 @@ def find_captions(
     def match_line(j: int) -> tuple[TemplateSpec, str | None] | None:
         # a line is matched alone once, though it is read as a line and as the one after
         if j not in matched:
-            matched[j] = _match_caption(keys[j], templates, titles, by_title)
+            matched[j] = _match_caption(keys[j], titles, by_title)
         return matched[j]
 
     # the lines to look at, in order: those holding a 表 and the two before each
@@ -299,7 +270,7 @@ def find_captions(
                 and (len(following) > MAX_CAPTION_CHARS * 2 or match_line(nxt) is None)
             ):
                 joined = text + following
-                hit = _match_caption(keys[i] + keys[nxt], templates, titles, by_title) if len(joined) <= MAX_CAPTION_CHARS * 2 else None
+                hit = _match_caption(keys[i] + keys[nxt], titles, by_title) if len(joined) <= MAX_CAPTION_CHARS * 2 else None
                 last = nxt
                 text = text.strip() + following.strip()
         if hit is not None:
